@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { mysqlDatabaseName, sqlIdentifier } from './names';
+
+/**
+ * A dataset is one source table that the app reads: its columns and their SQL types are the
+ * single description from which the Amazon ML data schema, the DMS table mapping and the Glue
+ * table are all derived.
+ */
+
+/** The SQL types a dataset column may have, common to MySQL and Redshift. */
+const COLUMN_TYPE =
+  /^(tinyint|smallint|int|integer|bigint|boolean|bool|float|real|double|date|datetime|timestamp|text|(decimal|numeric)\(\d{1,2},\d{1,2}\)|(char|varchar)\(\d{1,5}\))$/;
+
+/** The attribute types of an Amazon ML data schema. */
+export const mlAttributeType = z.enum(['NUMERIC', 'CATEGORICAL', 'TEXT', 'BINARY']);
+export type MlAttributeType = z.infer<typeof mlAttributeType>;
+
+export const columnSchema = z.strictObject({
+  /** Column name, lower case. */
+  name: sqlIdentifier,
+  /** SQL type, for example `int`, `decimal(10,2)`, `varchar(64)`, `boolean`, `timestamp`. */
+  type: z
+    .string()
+    .transform((type) => type.replace(/\s+/g, '').toLowerCase())
+    .pipe(
+      z
+        .string()
+        .regex(
+          COLUMN_TYPE,
+          'must be one of tinyint, smallint, int, bigint, boolean, float, real, double, decimal(p,s), numeric(p,s), char(n), varchar(n), text, date, datetime, timestamp',
+        ),
+    ),
+  /** Amazon ML attribute type, when the one derived from the SQL type is not wanted. */
+  mlType: mlAttributeType.optional(),
+});
+export type ColumnConfig = z.infer<typeof columnSchema>;
+
+export const datasetSchema = z
+  .strictObject({
+    /** Table name, the same in MySQL, Redshift and the Glue catalog. */
+    name: sqlIdentifier,
+    /** The MySQL database (schema) that holds the table. */
+    mysqlDatabase: mysqlDatabaseName,
+    /** The Redshift schema that holds the table. */
+    redshiftSchema: sqlIdentifier.default('public'),
+    /** Columns that identify a row; used to reconstruct the table at a point in time. */
+    primaryKey: z.array(sqlIdentifier).min(1, 'a dataset needs at least one primary key column'),
+    /** All columns of the table, in order. */
+    columns: z.array(columnSchema).min(1, 'a dataset needs at least one column'),
+  })
+  .superRefine((dataset, ctx) => {
+    const seen = new Set<string>();
+    dataset.columns.forEach((column, index) => {
+      if (seen.has(column.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['columns', index, 'name'],
+          message: `column "${column.name}" is declared twice`,
+        });
+      }
+      seen.add(column.name);
+    });
+    dataset.primaryKey.forEach((key, index) => {
+      if (!seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['primaryKey', index],
+          message: `primary key column "${key}" is not one of the dataset's columns`,
+        });
+      }
+    });
+  });
+export type DatasetConfig = z.infer<typeof datasetSchema>;
+
+const categorical = (name: string): ColumnConfig => ({
+  name,
+  type: 'varchar(32)',
+  mlType: 'CATEGORICAL',
+});
+
+/**
+ * The `banking` table of the Amazon ML tutorials (bank marketing data), with a surrogate
+ * primary key `id` so that its change history can be replayed.
+ */
+export const BANKING_DATASET: z.input<typeof datasetSchema> = {
+  name: 'banking',
+  mysqlDatabase: 'banking',
+  redshiftSchema: 'public',
+  primaryKey: ['id'],
+  columns: [
+    { name: 'id', type: 'bigint' },
+    { name: 'age', type: 'int' },
+    categorical('job'),
+    categorical('marital'),
+    categorical('education'),
+    categorical('default'),
+    categorical('housing'),
+    categorical('loan'),
+    categorical('contact'),
+    categorical('month'),
+    categorical('day_of_week'),
+    { name: 'duration', type: 'int' },
+    { name: 'campaign', type: 'int' },
+    { name: 'pdays', type: 'int' },
+    { name: 'previous', type: 'int' },
+    categorical('poutcome'),
+    { name: 'emp_var_rate', type: 'decimal(4,1)' },
+    { name: 'cons_price_idx', type: 'decimal(6,3)' },
+    { name: 'cons_conf_idx', type: 'decimal(4,1)' },
+    { name: 'euribor3m', type: 'decimal(5,3)' },
+    { name: 'nr_employed', type: 'decimal(6,1)' },
+    { name: 'y', type: 'boolean' },
+  ],
+};

@@ -1,0 +1,25 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+
+/** A source database, created by the app or imported, as the consumers of its data see it. */
+export interface DatabaseSource {
+  /** The RDS instance identifier or Redshift cluster identifier. */
+  readonly identifier: string;
+  /** The database that holds the source tables. */
+  readonly databaseName: string;
+  /** The endpoint address clients connect to. */
+  readonly endpointAddress: string;
+  /** The port clients connect to. */
+  readonly port: number;
+  /** The security group attached to the database; consumers add ingress rules to it. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The Secrets Manager secret with `username` and `password` keys. */
+  readonly secret: secretsmanager.ISecret;
+}
+
+/** The network and the two source databases. */
+export interface DatabaseSources {
+  readonly vpc: ec2.IVpc;
+  readonly redshift: DatabaseSource;
+  readonly mysql: DatabaseSource;
+}

@@ -1,0 +1,29 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/** Properties of a {@link DataKey}. */
+export interface DataKeyProps {
+  /** Alias of the key, without the `alias/` prefix. */
+  readonly aliasName: string;
+  /** Whether the key is kept or scheduled for deletion when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** The customer-managed KMS key that encrypts the app's data, rotated every year. */
+export class DataKey extends Construct {
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: DataKeyProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description:
+        'Encrypts the ML data foundation: staging exports, the data lake, query results and edge artifacts',
+      enableKeyRotation: true,
+      alias: `alias/${props.aliasName}`,
+      removalPolicy: props.removalPolicy,
+      pendingWindow: Duration.days(30),
+    });
+  }
+}

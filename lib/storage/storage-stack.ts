@@ -1,0 +1,101 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config/schema';
+import { acknowledge } from '../shared/nag';
+import { DataKey } from './data-key';
+import { SecureBucket } from './secure-bucket';
+import type { StorageResources } from './storage-resources';
+
+/** Properties of the {@link StorageStack}. */
+export interface StorageStackProps extends StackProps {
+  /** The app's validated configuration. */
+  readonly config: AppConfig;
+}
+
+/** The KMS key and the buckets that the other stacks use. */
+export class StorageStack extends Stack implements StorageResources {
+  readonly dataKey: kms.IKey;
+  readonly amazonMlStagingBucket: s3.IBucket;
+  readonly dataLakeBucket: s3.IBucket;
+  readonly athenaResultsBucket: s3.IBucket;
+  readonly edgeArtifactsBucket: s3.IBucket;
+  readonly accessLogsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: StorageStackProps) {
+    super(scope, id, props);
+    const { storage, projectName } = props.config;
+    const removalPolicy =
+      storage.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    if (removalPolicy === RemovalPolicy.DESTROY) {
+      Annotations.of(this).addWarningV2(
+        'ml-foundation:storage-destroy',
+        'storage.removalPolicy is "destroy": deleting this stack deletes every bucket with all its objects, and schedules the KMS key for deletion.',
+      );
+    }
+
+    this.dataKey = new DataKey(this, 'DataKey', {
+      aliasName: `${projectName}/data`,
+      removalPolicy,
+    }).key;
+
+    const accessLogs = new SecureBucket(this, 'AccessLogs', {
+      versioned: false,
+      expirationDays: storage.accessLogsExpirationDays,
+      removalPolicy,
+      bucketName: storage.bucketNames.accessLogs,
+    });
+    acknowledge(
+      accessLogs.bucket,
+      'AwsSolutions-S1',
+      undefined,
+      'This bucket receives the server access logs of every other bucket; logging it to itself would loop.',
+    );
+    this.accessLogsBucket = accessLogs.bucket;
+
+    const dataBucket = (
+      id: string,
+      options: {
+        versioned: boolean;
+        expirationDays?: number;
+        bucketName?: string;
+        logPrefix: string;
+      },
+    ) =>
+      new SecureBucket(this, id, {
+        encryptionKey: this.dataKey,
+        versioned: options.versioned,
+        expirationDays: options.expirationDays,
+        noncurrentVersionExpirationDays: storage.noncurrentVersionExpirationDays,
+        serverAccessLogsBucket: accessLogs.bucket,
+        serverAccessLogsPrefix: options.logPrefix,
+        removalPolicy,
+        bucketName: options.bucketName,
+      }).bucket;
+
+    this.amazonMlStagingBucket = dataBucket('AmazonMlStaging', {
+      versioned: true,
+      expirationDays: storage.amazonMlStagingExpirationDays,
+      bucketName: storage.bucketNames.amazonMlStaging,
+      logPrefix: 'amazon-ml-staging/',
+    });
+    this.dataLakeBucket = dataBucket('DataLake', {
+      versioned: true,
+      bucketName: storage.bucketNames.dataLake,
+      logPrefix: 'data-lake/',
+    });
+    this.athenaResultsBucket = dataBucket('AthenaResults', {
+      versioned: false,
+      expirationDays: storage.athenaResultsExpirationDays,
+      bucketName: storage.bucketNames.athenaResults,
+      logPrefix: 'athena-results/',
+    });
+    this.edgeArtifactsBucket = dataBucket('EdgeArtifacts', {
+      versioned: true,
+      bucketName: storage.bucketNames.edgeArtifacts,
+      logPrefix: 'edge-artifacts/',
+    });
+  }
+}

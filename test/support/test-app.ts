@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { FoundationStacks } from '../../lib/app';
+import { buildFoundation } from '../../lib/app';
+import { parseConfig } from '../../lib/config/load-config';
+import type { AppConfig } from '../../lib/config/schema';
+
+const PROJECT_ROOT = path.resolve(__dirname, '../..');
+/** The feature flags of `cdk.json`, so that tests synthesize what `cdk synth` does. */
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
+).context;
+
+/** Options of {@link createTestApp}. */
+export interface TestAppOptions {
+  /**
+   * Run esbuild for Lambda handlers. Off by default: templates are the same apart from asset
+   * hashes, and the full synth in CI bundles every handler.
+   */
+  readonly bundle?: boolean;
+  /** Extra context. */
+  readonly context?: Record<string, unknown>;
+}
+
+/** A CDK app with the project's feature flags, cdk-nag's AwsSolutions pack and a temporary outdir. */
+export function createTestApp(options: TestAppOptions = {}): App {
+  const app = new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')),
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+      ...options.context,
+    },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}
+
+/** The default configuration with `overrides` merged over it. */
+export function testConfig(overrides: unknown = {}): AppConfig {
+  return parseConfig(overrides, 'test');
+}
+
+/** The whole app, built from the default configuration with `overrides` merged over it. */
+export function buildTestFoundation(
+  overrides: unknown = {},
+  options: TestAppOptions = {},
+): { app: App; stacks: FoundationStacks; config: AppConfig } {
+  const app = createTestApp(options);
+  const config = testConfig(overrides);
+  const stacks = buildFoundation(app, config);
+  return { app, stacks, config };
+}
+
+/** One unacknowledged cdk-nag finding. */
+export interface NagFinding {
+  readonly rule: string;
+  readonly path: string;
+}
+
+/**
+ * Synthesizes the app and returns cdk-nag's unacknowledged findings from the validation report.
+ * The report is read rather than trusting synth to throw, so that a test sees every finding.
+ */
+export function nagFindings(app: App, stack?: Stack): NagFinding[] {
+  const assembly = app.synth();
+  const reportFile = path.join(assembly.directory, 'validation-report.json');
+  if (!fs.existsSync(reportFile)) return [];
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as {
+    pluginReports: Array<{
+      pluginName: string;
+      violations?: Array<{
+        ruleName: string;
+        violatingConstructs: Array<{ constructPath: string }>;
+      }>;
+    }>;
+  };
+  const findings = report.pluginReports.flatMap((plugin) =>
+    (plugin.violations ?? []).flatMap((violation) =>
+      violation.violatingConstructs.map((construct) => ({
+        rule: `${plugin.pluginName}::${violation.ruleName}`,
+        path: construct.constructPath,
+      })),
+    ),
+  );
+  return stack
+    ? findings.filter((finding) => finding.path.startsWith(`${stack.node.path}/`))
+    : findings;
+}
+
+/** Formats findings one per line, so that a failing test shows them readably. */
+export function describeFindings(findings: NagFinding[]): string {
+  return findings.map((finding) => `${finding.rule} at ${finding.path}`).join('\n');
+}
