@@ -5,7 +5,17 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { handlerSourceHash } from './handler-source-hash';
 import { acknowledge } from './nag';
+
+const BUNDLING = {
+  bundleAwsSDK: true,
+  format: OutputFormat.CJS,
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+} as const;
 
 /** Properties of a {@link HandlerFunction}. */
 export interface HandlerFunctionProps {
@@ -116,14 +126,7 @@ export class HandlerFunction extends Construct {
         ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
         : undefined,
       securityGroups: props.securityGroups,
-      bundling: {
-        bundleAwsSDK: true,
-        format: OutputFormat.CJS,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-      },
+      bundling: { ...BUNDLING, assetHash: handlerSourceHash(props.entry, BUNDLING) },
     });
   }
 }

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Regenerates docs/architecture.png from a fresh synth of the whole app (default configuration).
+# Needs graphviz (`dot`): apt-get install graphviz / brew install graphviz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v dot >/dev/null || { echo "graphviz is not installed: apt-get install graphviz" >&2; exit 1; }
+export CDK_DISABLE_CLI_TELEMETRY=true
+outdir=$(mktemp -d)
+trap 'rm -rf "$outdir"' EXIT
+npx cdk synth --quiet --output "$outdir" >/dev/null
+mkdir -p docs
+npx cdk-dia --tree "$outdir/tree.json" --target docs/architecture.png
