@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { environmentFromCli } from '../lib/app';
@@ -12,7 +12,7 @@ import {
 } from './support/test-app';
 
 describe('the whole app', () => {
-  test('has no unacknowledged cdk-nag AwsSolutions finding', () => {
+  test('has no unacknowledged cdk-nag AwsSolutions finding and no CloudFormation Validate warning', () => {
     const { app } = buildTestFoundation({}, { bundle: true });
     const findings = nagFindings(app);
     expect(describeFindings(findings)).toBe('');
@@ -52,6 +52,18 @@ describe('the whole app', () => {
     const rules = nagFindings(app).map((finding) => finding.rule);
     expect(rules).toEqual(
       expect.arrayContaining(['AwsSolutions::AwsSolutions-S1', 'AwsSolutions::AwsSolutions-S10']),
+    );
+  });
+
+  test("aws-cdk-lib's CloudFormation validation really runs: an invalid property is reported", () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Canary');
+    new CfnResource(stack, 'Invalid', {
+      type: 'AWS::S3::Bucket',
+      properties: { NoSuchProperty: 1 },
+    });
+    expect(nagFindings(app).map((finding) => finding.rule)).toContain(
+      'CloudFormation Validate::F3002',
     );
   });
 

@@ -57,15 +57,17 @@ export function buildTestFoundation(
   return { app, stacks, config };
 }
 
-/** One unacknowledged cdk-nag finding. */
+/** One unacknowledged validation finding (`<plugin>::<rule>`). */
 export interface NagFinding {
   readonly rule: string;
   readonly path: string;
 }
 
 /**
- * Synthesizes the app and returns cdk-nag's unacknowledged findings from the validation report.
- * The report is read rather than trusting synth to throw, so that a test sees every finding.
+ * Synthesizes the app and returns the unacknowledged findings of every validation plugin from
+ * the validation report: cdk-nag's AwsSolutions pack and aws-cdk-lib's own CloudFormation
+ * Validate. The report is read rather than trusting synth to throw, so that a test sees every
+ * finding.
  */
 export function nagFindings(app: App, stack?: Stack): NagFinding[] {
   const assembly = app.synth();
