@@ -1,0 +1,291 @@
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { ConfigError, resolveConfig } from '../../config/load-config';
+import type { AppConfig } from '../../config/schema';
+import { AsOfQueryError, asOfQuery, qualifiedTableName } from '../as-of-query';
+import type { RunQueryOptions } from './athena-client';
+import { AthenaQueryError, AthenaQueryTimeoutError, runQuery } from './athena-client';
+import type { OutputFormat } from './output-format';
+import { OUTPUT_FORMATS, rowFormatter } from './output-format';
+import { formatUtc, parseTime, TimeFormatError } from './parse-time';
+import { formatBytes, ProgressReporter } from './progress';
+import { AthenaValueError } from './value-parser';
+
+export const USAGE = `Usage:
+  athena snapshot --table <dataset> --at <time> [options]
+      A replicated table as it was at <time>: ISO 8601, UTC unless it names an offset
+      (2024-03-01T10:00:00Z, 2024-03-01 12:00+02:00, 2024-03-01).
+  athena query (--sql <sql> | --file <path>) [options]
+      Any SQL.
+
+Options:
+  --format csv|jsonl    output on stdout (default csv)
+  --config <file>       the app's configuration file (default: the built-in configuration)
+  --workgroup <name>    Athena workgroup (default: catalog.athena.workgroupName)
+  --database <name>     Glue database (default: catalog.databaseName)
+  --region <region>     AWS region (default: from the AWS environment)
+  --timeout <seconds>   longest wait for the query to finish (default 600)
+  --print-sql           snapshot: print the SQL instead of running it
+  -h, --help            this help
+
+Progress goes to stderr, rows to stdout. Exit status: 0 done, 1 the query failed, 2 bad usage.
+`;
+
+/** Where the command line writes; a stream that may ask the writer to wait for `drain`. */
+export interface OutputStream {
+  write(chunk: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/** What the command line runs against: its streams and, for tests, its AWS client. */
+export interface CliEnvironment {
+  /** Rows, or the help text. */
+  readonly stdout: OutputStream;
+  /** Progress and errors. */
+  readonly stderr: { write(chunk: string): unknown };
+  /**
+   * Makes the Athena client.
+   * @default new AthenaClient({ region })
+   */
+  readonly createClient?: (region: string | undefined) => AthenaClient;
+  /**
+   * Settings of the query run that the command line does not set, such as `sleep` and `now`.
+   * @default none
+   */
+  readonly runOptions?: Partial<RunQueryOptions>;
+  /**
+   * The clock of the progress reports, in milliseconds.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** A problem with the command line's arguments, reported in one line with exit status 2. */
+class UsageError extends Error {}
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+const OPTIONS = {
+  table: { type: 'string' },
+  at: { type: 'string' },
+  sql: { type: 'string' },
+  file: { type: 'string' },
+  format: { type: 'string', default: 'csv' },
+  config: { type: 'string' },
+  workgroup: { type: 'string' },
+  database: { type: 'string' },
+  region: { type: 'string' },
+  timeout: { type: 'string', default: '600' },
+  'print-sql': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArguments>['values'];
+
+function parseArguments(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Runs the command line; resolves with the exit status. */
+export async function main(argv: readonly string[], env: CliEnvironment): Promise<number> {
+  const fail = (status: number, message: string) => {
+    env.stderr.write(`athena: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return status;
+  };
+  try {
+    const { values, positionals } = parseArguments(argv);
+    if (values.help) {
+      env.stdout.write(USAGE);
+      return EXIT_OK;
+    }
+    const [command, ...rest] = positionals;
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (command !== 'snapshot' && command !== 'query') {
+      throw new UsageError(
+        command
+          ? `unknown command "${command}": use snapshot or query (see --help)`
+          : 'name a command: snapshot or query (see --help)',
+      );
+    }
+    const output = { format: outputFormat(values), timeoutMs: timeoutMs(values) };
+    return command === 'snapshot'
+      ? await snapshot(values, output, env)
+      : await query(values, output, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      env.stderr.write(`athena: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (
+      error instanceof UsageError ||
+      error instanceof TimeFormatError ||
+      error instanceof AsOfQueryError
+    ) {
+      return fail(EXIT_USAGE, error.message);
+    }
+    if (
+      error instanceof AthenaQueryError ||
+      error instanceof AthenaQueryTimeoutError ||
+      error instanceof AthenaValueError
+    ) {
+      return fail(EXIT_FAILED, error.message);
+    }
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    return fail(EXIT_FAILED, `${name}: ${message}`);
+  }
+}
+
+function outputFormat(values: Values): OutputFormat {
+  const format = values.format as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) {
+    throw new UsageError(`--format must be ${OUTPUT_FORMATS.join(' or ')}, not "${format}"`);
+  }
+  return format;
+}
+
+function timeoutMs(values: Values): number {
+  const seconds = Number(values.timeout);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) {
+    throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}"`);
+  }
+  return seconds * 1000;
+}
+
+function required(values: Values, name: 'table' | 'at'): string {
+  const value = values[name];
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+/** How to run and write a query, from the options common to both commands. */
+interface Output {
+  readonly format: OutputFormat;
+  readonly timeoutMs: number;
+}
+
+async function snapshot(values: Values, output: Output, env: CliEnvironment): Promise<number> {
+  const table = required(values, 'table');
+  const atText = required(values, 'at');
+  let at: Date;
+  try {
+    at = parseTime(atText);
+  } catch (error) {
+    if (error instanceof TimeFormatError) throw new UsageError(`--at ${error.message}`);
+    throw error;
+  }
+  const config = resolveConfig(values.config);
+  const dataset = replicatedDataset(config, table);
+  const database = values.database ?? config.catalog.databaseName;
+  const sql = asOfQuery(
+    {
+      tableReference: qualifiedTableName(database, dataset.name),
+      primaryKey: dataset.primaryKey,
+      columns: dataset.columns.map((column) => column.name),
+    },
+    { at },
+  );
+  if (values['print-sql']) {
+    env.stdout.write(`${sql}\n`);
+    return EXIT_OK;
+  }
+  const workgroup = values.workgroup ?? config.catalog.athena.workgroupName;
+  env.stderr.write(
+    `athena: ${database}.${dataset.name} as of ${formatUtc(at)}, workgroup ${workgroup}\n`,
+  );
+  return run(sql, { workgroup, database, region: values.region, ...output }, env);
+}
+
+function replicatedDataset(config: AppConfig, table: string) {
+  const dataset = config.datasets.find((candidate) => candidate.name === table);
+  const names = config.datasets.map((candidate) => candidate.name).join(', ');
+  if (!dataset) throw new UsageError(`unknown table "${table}": the datasets are ${names}`);
+  if (!config.features.replication) {
+    throw new UsageError(
+      `table "${table}" has no change history: replication is off (features.replication)`,
+    );
+  }
+  if (!config.replication.tables.includes(table)) {
+    throw new UsageError(
+      `table "${table}" has no change history: it is not in replication.tables (${config.replication.tables.join(', ')})`,
+    );
+  }
+  return dataset;
+}
+
+async function query(values: Values, output: Output, env: CliEnvironment): Promise<number> {
+  if ((values.sql === undefined) === (values.file === undefined)) {
+    throw new UsageError('give the SQL with exactly one of --sql or --file');
+  }
+  let sql = values.sql;
+  if (values.file !== undefined) {
+    try {
+      sql = fs.readFileSync(values.file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --file ${values.file}: ${(error as Error).message}`);
+    }
+  }
+  if (!sql || sql.trim() === '') throw new UsageError('the SQL is empty');
+  const config = resolveConfig(values.config);
+  const settings = {
+    workgroup: values.workgroup ?? config.catalog.athena.workgroupName,
+    database: values.database ?? config.catalog.databaseName,
+    region: values.region,
+    ...output,
+  };
+  return run(sql.trim(), settings, env);
+}
+
+interface RunSettings extends Output {
+  readonly workgroup: string;
+  readonly database: string;
+  readonly region?: string;
+}
+
+/** Flush output in chunks of about this many characters. */
+const CHUNK = 64 * 1024;
+
+async function run(sql: string, settings: RunSettings, env: CliEnvironment): Promise<number> {
+  const progress = new ProgressReporter(
+    (line) => env.stderr.write(`athena: ${line}\n`),
+    env.now ?? Date.now,
+  );
+  const createClient = env.createClient ?? ((region) => new AthenaClient({ region }));
+  const result = await runQuery(sql, {
+    ...env.runOptions,
+    workgroup: settings.workgroup,
+    database: settings.database,
+    timeoutMs: settings.timeoutMs,
+    client: createClient(settings.region),
+    onProgress: progress.report,
+  });
+
+  const formatter = rowFormatter(settings.format, result.columns);
+  let chunk = formatter.header();
+  for await (const row of result) {
+    chunk += formatter.row(row);
+    if (chunk.length >= CHUNK) {
+      await write(env.stdout, chunk);
+      chunk = '';
+    }
+  }
+  await write(env.stdout, chunk);
+  env.stderr.write(
+    `athena: done: ${result.rowsFetched.toLocaleString('en-US')} rows, ` +
+      `${formatBytes(result.statistics.dataScannedInBytes)} scanned\n`,
+  );
+  return EXIT_OK;
+}
+
+/** Writes, and waits for the stream to drain when it asks to, so that memory stays bounded. */
+function write(stream: OutputStream, chunk: string): Promise<void> {
+  if (chunk === '' || stream.write(chunk)) return Promise.resolve();
+  return new Promise((resolve) => stream.once('drain', resolve));
+}

@@ -1,0 +1,446 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { asOfQuery, qualifiedTableName } from '../../../lib/catalog/as-of-query';
+import type { CliEnvironment, OutputStream } from '../../../lib/catalog/athena/cli';
+import { main, USAGE } from '../../../lib/catalog/athena/cli';
+import { BANKING_DATASET } from '../../../lib/config/dataset';
+import { column, execution, fakeClock, headerOf, page, row } from './fake-athena';
+
+const athena = mockClient(AthenaClient);
+
+const ACCOUNT_COLUMNS = [
+  column('id', 'bigint'),
+  column('name', 'varchar'),
+  column('balance', 'decimal', { Precision: 12, Scale: 2 }),
+  column('opened', 'date'),
+  column('updated_at', 'timestamp'),
+];
+
+let configDir: string;
+let configFile: string;
+
+beforeAll(() => {
+  configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'athena-cli-'));
+  configFile = path.join(configDir, 'config.json');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      datasets: [
+        BANKING_DATASET,
+        {
+          name: 'accounts',
+          mysqlDatabase: 'bank',
+          primaryKey: ['id'],
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 'name', type: 'varchar(64)' },
+            { name: 'balance', type: 'decimal(12,2)' },
+            { name: 'opened', type: 'date' },
+            { name: 'updated_at', type: 'timestamp' },
+          ],
+        },
+        {
+          name: 'branches',
+          mysqlDatabase: 'bank',
+          primaryKey: ['code'],
+          columns: [{ name: 'code', type: 'varchar(8)' }],
+        },
+      ],
+      replication: { tables: ['banking', 'accounts'] },
+    }),
+  );
+});
+
+afterAll(() => fs.rmSync(configDir, { recursive: true, force: true }));
+
+interface Run {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly regions: (string | undefined)[];
+}
+
+function memoryStream(): OutputStream & { text: string } {
+  return {
+    text: '',
+    write(chunk: string) {
+      this.text += chunk;
+      return true;
+    },
+    once: () => undefined,
+  };
+}
+
+async function run(argv: string[], overrides: Partial<CliEnvironment> = {}): Promise<Run> {
+  const stdout = memoryStream();
+  let stderr = '';
+  const regions: (string | undefined)[] = [];
+  const clock = fakeClock();
+  const status = await main(argv, {
+    stdout,
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    createClient: (region) => {
+      regions.push(region);
+      return new AthenaClient({ region: region ?? 'us-east-1' });
+    },
+    runOptions: { sleep: clock.sleep, now: clock.now },
+    now: clock.now,
+    ...overrides,
+  });
+  return { status, stdout: stdout.text, stderr, regions };
+}
+
+const startInput = () => athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
+
+beforeEach(() => {
+  athena.reset();
+  athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'query-1' });
+  athena.on(GetQueryExecutionCommand).resolves(execution('SUCCEEDED', { scanned: 1_500_000 }));
+  athena
+    .on(GetQueryResultsCommand)
+    .callsFake(async (input: { NextToken?: string }) =>
+      input.NextToken === 'page-2'
+        ? page(ACCOUNT_COLUMNS, [row('3', '', null, null, null)])
+        : page(
+            ACCOUNT_COLUMNS,
+            [
+              headerOf(ACCOUNT_COLUMNS),
+              row('1', 'alice', '100.50', '2020-01-31', '2024-03-01 10:00:00.000'),
+              row(
+                '9007199254740993',
+                'O"Brien, Jr',
+                '-0.05',
+                '2021-12-01',
+                '2024-03-01 09:30:00.250',
+              ),
+            ],
+            'page-2',
+          ),
+    );
+});
+
+describe('athena snapshot', () => {
+  test('runs the as-of query of a configured table and writes CSV', async () => {
+    const result = await run([
+      'snapshot',
+      '--table',
+      'accounts',
+      '--at',
+      '2024-03-01T12:00:00+02:00',
+      '--config',
+      configFile,
+    ]);
+    expect(result.status).toBe(0);
+    expect(startInput()).toMatchObject({
+      WorkGroup: 'ml-foundation',
+      QueryExecutionContext: { Database: 'ml_foundation' },
+      QueryString: asOfQuery(
+        {
+          tableReference: qualifiedTableName('ml_foundation', 'accounts'),
+          primaryKey: ['id'],
+          columns: ['id', 'name', 'balance', 'opened', 'updated_at'],
+        },
+        { at: new Date('2024-03-01T10:00:00Z') },
+      ),
+    });
+    expect(result.stdout).toBe(
+      [
+        'id,name,balance,opened,updated_at',
+        '1,alice,100.50,2020-01-31,2024-03-01T10:00:00.000Z',
+        '9007199254740993,"O""Brien, Jr",-0.05,2021-12-01,2024-03-01T09:30:00.250Z',
+        '3,"",,,',
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr.split('\n')).toEqual([
+      'athena: ml_foundation.accounts as of 2024-03-01 10:00:00.000 UTC, workgroup ml-foundation',
+      'athena: query query-1 SUCCEEDED: 1.5 MB scanned, 0.0 s',
+      'athena: 2 rows fetched',
+      'athena: 3 rows fetched, all rows read',
+      'athena: done: 3 rows, 1.5 MB scanned',
+      '',
+    ]);
+  });
+
+  test('writes JSON Lines, with bigints and decimals as exact numbers', async () => {
+    const result = await run([
+      'snapshot',
+      '--table=accounts',
+      '--at=2024-03-01',
+      '--format=jsonl',
+      `--config=${configFile}`,
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        '{"id":1,"name":"alice","balance":100.50,"opened":"2020-01-31","updated_at":"2024-03-01T10:00:00.000Z"}',
+        '{"id":9007199254740993,"name":"O\\"Brien, Jr","balance":-0.05,"opened":"2021-12-01","updated_at":"2024-03-01T09:30:00.250Z"}',
+        '{"id":3,"name":"","balance":null,"opened":null,"updated_at":null}',
+        '',
+      ].join('\n'),
+    );
+    expect(
+      result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
+    ).toHaveLength(3);
+  });
+
+  test('uses the workgroup, database and region given', async () => {
+    const result = await run([
+      'snapshot',
+      '--table',
+      'banking',
+      '--at',
+      '2024-03-01T10:00:00Z',
+      '--workgroup',
+      'analysts',
+      '--database',
+      'lake',
+      '--region',
+      'eu-west-1',
+    ]);
+    expect(result.status).toBe(0);
+    expect(startInput()).toMatchObject({
+      WorkGroup: 'analysts',
+      QueryExecutionContext: { Database: 'lake' },
+      QueryString: expect.stringContaining('FROM "lake"."banking"'),
+    });
+    expect(result.regions).toEqual(['eu-west-1']);
+  });
+
+  test('--print-sql prints the query and runs nothing', async () => {
+    const result = await run([
+      'snapshot',
+      '--table',
+      'banking',
+      '--at',
+      '2024-03-01',
+      '--print-sql',
+    ]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('FROM "ml_foundation"."banking"');
+    expect(result.stdout).toContain("<= TIMESTAMP '2024-03-01 00:00:00.000'");
+    expect(athena.calls()).toHaveLength(0);
+  });
+
+  test.each<[string, string[], string]>([
+    [
+      'an unknown table',
+      ['--table', 'nope', '--at', '2024-03-01', '--config', 'CONFIG'],
+      'athena: unknown table "nope": the datasets are banking, accounts, branches',
+    ],
+    [
+      'a table that is not replicated',
+      ['--table', 'branches', '--at', '2024-03-01', '--config', 'CONFIG'],
+      'athena: table "branches" has no change history: it is not in replication.tables (banking, accounts)',
+    ],
+    [
+      'a time that is not a time',
+      ['--table', 'banking', '--at', 'yesterday'],
+      'athena: --at "yesterday" is not a usable time: use ISO 8601, such as 2024-03-01T10:00:00Z or 2024-03-01 10:00:00.250+02:00',
+    ],
+    [
+      'a date that does not exist',
+      ['--table', 'banking', '--at', '2023-02-29T10:00:00Z'],
+      'athena: --at "2023-02-29T10:00:00Z" is not a usable time: there is no such date or time of day',
+    ],
+    [
+      'a time finer than milliseconds',
+      ['--table', 'banking', '--at', '2024-03-01T10:00:00.123456Z'],
+      'athena: --at "2024-03-01T10:00:00.123456Z" is not a usable time: give at most 3 fractional digits (milliseconds)',
+    ],
+    ['a missing table', ['--at', '2024-03-01'], 'athena: --table is required'],
+    ['a missing time', ['--table', 'banking'], 'athena: --at is required'],
+    [
+      'an unknown format',
+      ['--table', 'banking', '--at', '2024-03-01', '--format', 'xml'],
+      'athena: --format must be csv or jsonl, not "xml"',
+    ],
+    [
+      'a timeout that is not a number',
+      ['--table', 'banking', '--at', '2024-03-01', '--timeout', 'soon'],
+      'athena: --timeout must be a positive number of seconds, not "soon"',
+    ],
+  ])('rejects %s in one line, with status 2, before calling Athena', async (_name, args, line) => {
+    const result = await run([
+      'snapshot',
+      ...args.map((arg) => (arg === 'CONFIG' ? configFile : arg)),
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`${line}\n`);
+    expect(result.stdout).toBe('');
+    expect(athena.calls()).toHaveLength(0);
+  });
+
+  test('an invalid configuration file is reported with its problems, status 2', async () => {
+    const bad = path.join(configDir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ catalog: { databaseName: 'Bad-Name' } }));
+    const result = await run([
+      'snapshot',
+      '--table',
+      'banking',
+      '--at',
+      '2024-03-01',
+      '--config',
+      bad,
+    ]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^athena: Invalid configuration \(.*bad\.json\): 1 problem\n {2}- catalog\.databaseName: Glue names/,
+    );
+  });
+});
+
+describe('athena query', () => {
+  test('runs any SQL and writes JSON Lines of every type', async () => {
+    const types = [
+      column('n', 'bigint'),
+      column('ratio', 'double'),
+      column('ok', 'boolean'),
+      column('doc', 'json'),
+      column('tags', 'array'),
+    ];
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves(
+        page(types, [
+          headerOf(types),
+          row('-9223372036854775808', 'NaN', 'true', '{"a":{"b":[1,2]}}', '[x, y]'),
+          row(null, '-Infinity', 'false', 'null', null),
+        ]),
+      );
+    const result = await run(['query', '--sql', 'SELECT * FROM t', '--format', 'jsonl']);
+    expect(result.status).toBe(0);
+    expect(startInput()).toMatchObject({
+      QueryString: 'SELECT * FROM t',
+      WorkGroup: 'ml-foundation',
+    });
+    expect(result.stdout).toBe(
+      '{"n":-9223372036854775808,"ratio":"NaN","ok":true,"doc":{"a":{"b":[1,2]}},"tags":"[x, y]"}\n' +
+        '{"n":null,"ratio":"-Infinity","ok":false,"doc":null,"tags":null}\n',
+    );
+  });
+
+  test('reads the SQL from a file', async () => {
+    const file = path.join(configDir, 'query.sql');
+    fs.writeFileSync(file, '  SELECT id FROM accounts\n');
+    const result = await run(['query', '--file', file]);
+    expect(result.status).toBe(0);
+    expect(startInput()?.QueryString).toBe('SELECT id FROM accounts');
+  });
+
+  test('bad SQL fails with Athena reason in one line, status 1, nothing on stdout', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(
+      execution('FAILED', {
+        reason: "line 1:1: mismatched input 'SELEC'.\nExpecting: 'ALTER', 'ANALYZE', <query>",
+      }),
+    );
+    const result = await run(['query', '--sql', 'SELEC 1']);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').slice(-2)).toEqual([
+      "athena: Athena query query-1 FAILED: line 1:1: mismatched input 'SELEC'. Expecting: 'ALTER', 'ANALYZE', <query>",
+      '',
+    ]);
+  });
+
+  test('a request Athena refuses is reported in one line, status 1', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(
+      Object.assign(new Error('WorkGroup nope is not found.'), {
+        name: 'InvalidRequestException',
+      }),
+    );
+    const result = await run(['query', '--sql', 'SELECT 1', '--workgroup', 'nope']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('athena: InvalidRequestException: WorkGroup nope is not found.\n');
+  });
+
+  test('a query that outlives --timeout is cancelled, status 1', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(execution('RUNNING'));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    const result = await run(['query', '--sql', 'SELECT 1', '--timeout', '1']);
+    expect(result.status).toBe(1);
+    expect(result.stderr.split('\n').slice(-2)).toEqual([
+      'athena: Athena query query-1 did not finish within 1 s (still RUNNING); it was cancelled',
+      '',
+    ]);
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  test.each<[string, string[], string]>([
+    ['no SQL', ['query'], 'athena: give the SQL with exactly one of --sql or --file'],
+    [
+      'both --sql and --file',
+      ['query', '--sql', 'SELECT 1', '--file', 'x.sql'],
+      'athena: give the SQL with exactly one of --sql or --file',
+    ],
+    ['empty SQL', ['query', '--sql', '  '], 'athena: the SQL is empty'],
+    [
+      'an unknown command',
+      ['drop'],
+      'athena: unknown command "drop": use snapshot or query (see --help)',
+    ],
+    ['no command', [], 'athena: name a command: snapshot or query (see --help)'],
+    [
+      'an extra argument',
+      ['query', 'extra', '--sql', 'SELECT 1'],
+      'athena: unexpected argument "extra"',
+    ],
+  ])('rejects %s with status 2', async (_name, argv, line) => {
+    const result = await run(argv);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`${line}\n`);
+    expect(athena.calls()).toHaveLength(0);
+  });
+
+  test('rejects an unknown option and a missing file with status 2', async () => {
+    const unknown = await run(['query', '--sql', 'SELECT 1', '--limit', '5']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^athena: Unknown option '--limit'/);
+    const missing = await run(['query', '--file', path.join(configDir, 'missing.sql')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^athena: cannot read --file .*missing\.sql: ENOENT/);
+  });
+
+  test('--help prints the usage', async () => {
+    const result = await run(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(USAGE);
+  });
+
+  test('waits for stdout to drain when it is full', async () => {
+    const many = Array.from({ length: 3000 }, (_, index) =>
+      row(String(index), `name-${'x'.repeat(40)}`, '1.00', '2020-01-01', '2024-01-01 00:00:00.000'),
+    );
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves(page(ACCOUNT_COLUMNS, [headerOf(ACCOUNT_COLUMNS), ...many]));
+    const drains: (() => void)[] = [];
+    let text = '';
+    const stdout: OutputStream = {
+      write: (chunk) => {
+        text += chunk;
+        return false;
+      },
+      once: (_event, listener) => {
+        drains.push(listener);
+        setImmediate(listener);
+      },
+    };
+    const result = await run(['query', '--sql', 'SELECT 1'], { stdout });
+    expect(result.status).toBe(0);
+    expect(drains.length).toBeGreaterThan(1);
+    expect(text.split('\n')).toHaveLength(3002);
+  });
+});
