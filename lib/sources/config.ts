@@ -13,40 +13,64 @@ import {
 
 const port = z.int().min(1150).max(65535);
 
-export const networkConfigSchema = z.discriminatedUnion('mode', [
-  z.strictObject({
-    /** Create a VPC with isolated and private subnets. */
-    mode: z.literal('create'),
-    /** The VPC's IPv4 CIDR block. */
-    cidr: z
-      .string()
-      .regex(
-        /^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/,
-        'must be an IPv4 CIDR between /16 and /24',
-      ),
-    /** Number of availability zones. */
-    maxAzs: z.int().min(2).max(3),
-    /** NAT gateways for the private subnets (Data Pipeline instances and Lambda reach AWS APIs through them). */
-    natGateways: z.int().min(0).max(3),
-  }),
-  z.strictObject({
-    /** Use an existing VPC. */
-    mode: z.literal('import'),
-    vpcId,
-    /** Availability zones of the subnets below, in the same order. */
-    availabilityZones: z
-      .array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an availability zone name'))
-      .min(2),
-    /** Private subnets with a route to AWS APIs, one per availability zone. */
-    privateSubnetIds: z.array(subnetId).min(2),
-  }),
-]);
+/** A complete secret ARN: grants on a partial ARN would not match the secret. */
+const completeSecretArn = secretArn.regex(
+  /-[A-Za-z0-9]{6}$/,
+  'must be the complete secret ARN, ending with the six-character suffix that Secrets Manager appends',
+);
+
+/**
+ * A choice between creating a resource and importing an existing one. A user file is merged
+ * over the built-in default (which creates everything), so a file that switches to `import`
+ * also carries the default's `create` settings: the keys that only the other mode has are
+ * dropped before validation. Keys that no mode has are still reported as unknown.
+ */
+function createOrImport<C extends z.ZodObject, I extends z.ZodObject>(create: C, imported: I) {
+  const createOnly = Object.keys(create.shape).filter((key) => !(key in imported.shape));
+  const importOnly = Object.keys(imported.shape).filter((key) => !(key in create.shape));
+  return z.preprocess(
+    (value) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+      const mode = (value as { mode?: unknown }).mode;
+      const foreign = mode === 'import' ? createOnly : mode === 'create' ? importOnly : [];
+      return Object.fromEntries(Object.entries(value).filter(([key]) => !foreign.includes(key)));
+    },
+    z.discriminatedUnion('mode', [create, imported]),
+  );
+}
+
+const createdNetwork = z.strictObject({
+  /** Create a VPC with isolated and private subnets. */
+  mode: z.literal('create'),
+  /** The VPC's IPv4 CIDR block. */
+  cidr: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR between /16 and /24'),
+  /** Number of availability zones. */
+  maxAzs: z.int().min(2).max(3),
+  /** NAT gateways for the private subnets (Data Pipeline instances and Lambda reach AWS APIs through them). */
+  natGateways: z.int().min(0).max(3),
+});
+
+const importedNetwork = z.strictObject({
+  /** Use an existing VPC. */
+  mode: z.literal('import'),
+  vpcId,
+  /** Availability zones of the subnets below, in the same order. */
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an availability zone name'))
+    .min(2),
+  /** Private subnets with a route to AWS APIs, one per availability zone. */
+  privateSubnetIds: z.array(subnetId).min(2),
+});
+
+export const networkConfigSchema = createOrImport(createdNetwork, importedNetwork);
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;
 
 const importedDatabase = {
   mode: z.literal('import'),
-  /** Secrets Manager secret with `username` and `password` keys. */
-  secretArn,
+  /** Secrets Manager secret with `username` and `password` keys, encrypted with the AWS managed key. */
+  secretArn: completeSecretArn,
   /** The database's endpoint address. */
   endpointAddress: z.string().min(1),
   port,
@@ -54,8 +78,11 @@ const importedDatabase = {
   securityGroupId,
 };
 
-export const redshiftConfigSchema = z.discriminatedUnion('mode', [
-  z.strictObject({
+/** Node types that Redshift offers only in multi-node clusters. */
+const MULTI_NODE_ONLY = new Set(['ra3.4xlarge', 'ra3.16xlarge', 'dc2.8xlarge']);
+
+const createdRedshift = z
+  .strictObject({
     mode: z.literal('create'),
     clusterIdentifier: redshiftClusterIdentifier,
     databaseName: redshiftDatabaseName,
@@ -68,42 +95,63 @@ export const redshiftConfigSchema = z.discriminatedUnion('mode', [
       'dc2.large',
       'dc2.8xlarge',
     ]),
-    numberOfNodes: z.int().min(1).max(128),
+    /** 1 makes a single-node cluster; more make a multi-node cluster. */
+    numberOfNodes: z.int().min(1).max(100),
+    /** Days of automated snapshots. */
+    automatedSnapshotRetentionDays: z.int().min(1).max(35),
+    /**
+     * Give the cluster a public endpoint in the public subnets. Amazon ML connects to Redshift
+     * from its own address ranges, which it admits to the cluster's security group through its
+     * role; a private cluster is out of its reach. Nothing else is admitted.
+     */
+    publiclyAccessible: z.boolean(),
     port,
-  }),
-  z.strictObject({
-    ...importedDatabase,
-    clusterIdentifier: redshiftClusterIdentifier,
-    databaseName: redshiftDatabaseName,
-  }),
-]);
+  })
+  .superRefine((redshift, ctx) => {
+    if (MULTI_NODE_ONLY.has(redshift.nodeType) && redshift.numberOfNodes < 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['numberOfNodes'],
+        message: `${redshift.nodeType} clusters have at least 2 nodes`,
+      });
+    }
+  });
+
+const importedRedshift = z.strictObject({
+  ...importedDatabase,
+  clusterIdentifier: redshiftClusterIdentifier,
+  databaseName: redshiftDatabaseName,
+});
+
+export const redshiftConfigSchema = createOrImport(createdRedshift, importedRedshift);
 export type RedshiftConfig = z.infer<typeof redshiftConfigSchema>;
 
-export const mysqlConfigSchema = z.discriminatedUnion('mode', [
-  z.strictObject({
-    mode: z.literal('create'),
-    instanceIdentifier: dbInstanceIdentifier,
-    /** Database created with the instance. */
-    databaseName: mysqlDatabaseName,
-    masterUsername: databaseUsername,
-    /** MySQL engine version, for example `8.0.40`. */
-    engineVersion: z
-      .string()
-      .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.0.40'),
-    /** Instance class without the `db.` prefix, for example `t3.micro`. */
-    instanceClass: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must look like t3.micro'),
-    allocatedStorageGiB: z.int().min(20).max(65536),
-    /** Days of automated backups; change data capture needs at least 1. */
-    backupRetentionDays: z.int().min(1).max(35),
-    multiAz: z.boolean(),
-    port,
-  }),
-  z.strictObject({
-    ...importedDatabase,
-    instanceIdentifier: dbInstanceIdentifier,
-    databaseName: mysqlDatabaseName,
-  }),
-]);
+const createdMysql = z.strictObject({
+  mode: z.literal('create'),
+  instanceIdentifier: dbInstanceIdentifier,
+  /** Database created with the instance. */
+  databaseName: mysqlDatabaseName,
+  masterUsername: databaseUsername,
+  /** MySQL engine version, for example `8.0.40`. */
+  engineVersion: z
+    .string()
+    .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.0.40'),
+  /** Instance class without the `db.` prefix, for example `t3.micro`. */
+  instanceClass: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must look like t3.micro'),
+  allocatedStorageGiB: z.int().min(20).max(65536),
+  /** Days of automated backups; change data capture needs at least 1. */
+  backupRetentionDays: z.int().min(1).max(35),
+  multiAz: z.boolean(),
+  port,
+});
+
+const importedMysql = z.strictObject({
+  ...importedDatabase,
+  instanceIdentifier: dbInstanceIdentifier,
+  databaseName: mysqlDatabaseName,
+});
+
+export const mysqlConfigSchema = createOrImport(createdMysql, importedMysql);
 export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;
 
 export const sourcesConfigSchema = z.strictObject({
@@ -112,21 +160,26 @@ export const sourcesConfigSchema = z.strictObject({
 });
 export type SourcesConfig = z.infer<typeof sourcesConfigSchema>;
 
-export const DEFAULT_NETWORK_CONFIG: z.input<typeof networkConfigSchema> = {
+export const DEFAULT_NETWORK_CONFIG: z.input<typeof createdNetwork> = {
   mode: 'create',
   cidr: '10.42.0.0/16',
   maxAzs: 2,
   natGateways: 1,
 };
 
-export const DEFAULT_SOURCES_CONFIG: z.input<typeof sourcesConfigSchema> = {
+export const DEFAULT_SOURCES_CONFIG: {
+  redshift: z.input<typeof createdRedshift>;
+  mysql: z.input<typeof createdMysql>;
+} = {
   redshift: {
     mode: 'create',
     clusterIdentifier: 'ml-foundation-redshift',
     databaseName: 'dev',
-    masterUsername: 'awsuser',
+    masterUsername: 'mladmin',
     nodeType: 'ra3.large',
     numberOfNodes: 1,
+    automatedSnapshotRetentionDays: 7,
+    publiclyAccessible: false,
     port: 5439,
   },
   mysql: {

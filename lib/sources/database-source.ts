@@ -13,13 +13,21 @@ export interface DatabaseSource {
   readonly port: number;
   /** The security group attached to the database; consumers add ingress rules to it. */
   readonly securityGroup: ec2.ISecurityGroup;
-  /** The Secrets Manager secret with `username` and `password` keys. */
+  /**
+   * The Secrets Manager secret with `username` and `password` keys. It is encrypted with the
+   * AWS managed key, so `secret.grantRead(role)` is all a consumer in another stack needs.
+   */
   readonly secret: secretsmanager.ISecret;
 }
 
 /** The network and the two source databases. */
 export interface DatabaseSources {
   readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of `vpc` with a route to AWS APIs, for compute that reaches the databases: Data
+   * Pipeline instances, DMS, functions.
+   */
+  readonly workloadSubnets: ec2.SubnetSelection;
   readonly redshift: DatabaseSource;
   readonly mysql: DatabaseSource;
 }

@@ -9,9 +9,14 @@ export interface DataKeyProps {
   readonly aliasName: string;
   /** Whether the key is kept or scheduled for deletion when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * What the key encrypts, shown in the KMS console.
+   * @default - the storage buckets of the ML data foundation
+   */
+  readonly description?: string;
 }
 
-/** The customer-managed KMS key that encrypts the app's data, rotated every year. */
+/** A customer-managed KMS key that encrypts the app's data, rotated every year. */
 export class DataKey extends Construct {
   readonly key: kms.Key;
 
@@ -19,6 +24,7 @@ export class DataKey extends Construct {
     super(scope, id);
     this.key = new kms.Key(this, 'Key', {
       description:
+        props.description ??
         'Encrypts the ML data foundation: staging exports, the data lake, query results and edge artifacts',
       enableKeyRotation: true,
       alias: `alias/${props.aliasName}`,

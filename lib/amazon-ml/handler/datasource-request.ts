@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import type {
+  CreateDataSourceFromRDSInput,
+  CreateDataSourceFromRedshiftInput,
+} from '@aws-sdk/client-machine-learning';
+import type { DataSourceProperties } from './datasource-properties';
+import { ID_SUFFIX_LENGTH } from './datasource-properties';
+
+/** What Amazon ML accepts as a datasource id. */
+export const DATASOURCE_ID = /^[a-zA-Z0-9_.-]{1,64}$/;
+
+/** The database credentials that Amazon ML connects with. */
+export interface DatabaseCredentials {
+  readonly Username: string;
+  readonly Password: string;
+}
+
+/** A request to create a datasource, for one of the two sources. */
+export type CreateDataSourceRequest =
+  | { readonly engine: 'redshift'; readonly input: CreateDataSourceFromRedshiftInput }
+  | { readonly engine: 'rds'; readonly input: CreateDataSourceFromRDSInput };
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+  );
+}
+
+function computeStatistics(properties: DataSourceProperties): boolean {
+  return properties.ComputeStatistics === true || properties.ComputeStatistics === 'true';
+}
+
+/**
+ * A digest of everything that defines the datasource. Two property sets with the same digest
+ * describe the same datasource; the service token (which handler serves it) does not count.
+ */
+export function contentDigest(
+  properties: DataSourceProperties & { ServiceToken?: string },
+): string {
+  const normalised: Record<string, unknown> = {
+    ...properties,
+    ComputeStatistics: computeStatistics(properties),
+  };
+  delete normalised.ServiceToken;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(normalised)))
+    .digest('hex');
+}
+
+/**
+ * The id of the datasource that `properties` define: the configured prefix and a digest of the
+ * definition, so that every change of the definition makes a new datasource, and the same
+ * definition finds its datasource again (a retried request, a rollback). Amazon ML never
+ * reuses the id of a datasource, not even of one that failed or was deleted; `salt` (the
+ * CloudFormation request id) then makes a fresh id that is still the same for every retry of
+ * that request.
+ */
+export function dataSourceIdFor(properties: DataSourceProperties, salt?: string): string {
+  const digest = salt
+    ? createHash('sha256')
+        .update(`${contentDigest(properties)}:${salt}`)
+        .digest('hex')
+    : contentDigest(properties);
+  return `${properties.DataSourceIdPrefix}-${digest.slice(0, ID_SUFFIX_LENGTH - 1)}`;
+}
+
+/** Where the datasource with `id` stages its rows: its own folder under the configured prefix. */
+export function stagingLocationOf(properties: DataSourceProperties, id: string): string {
+  const base = properties.S3StagingLocation.endsWith('/')
+    ? properties.S3StagingLocation
+    : `${properties.S3StagingLocation}/`;
+  return `${base}${id}/`;
+}
+
+/** The `CreateDataSourceFrom…` request for `properties`. */
+export function createDataSourceRequest(
+  properties: DataSourceProperties,
+  id: string,
+  credentials: DatabaseCredentials,
+): CreateDataSourceRequest {
+  const common = {
+    DataSourceId: id,
+    ...(properties.DataSourceName ? { DataSourceName: properties.DataSourceName } : {}),
+  };
+  const staging = stagingLocationOf(properties, id);
+  if (properties.Engine === 'redshift') {
+    return {
+      engine: 'redshift',
+      input: {
+        ...common,
+        DataSpec: {
+          DatabaseInformation: {
+            DatabaseName: properties.DatabaseName,
+            ClusterIdentifier: properties.ClusterIdentifier,
+          },
+          SelectSqlQuery: properties.SelectSqlQuery,
+          DatabaseCredentials: { Username: credentials.Username, Password: credentials.Password },
+          S3StagingLocation: staging,
+          DataSchema: properties.DataSchema,
+        },
+        RoleARN: properties.RoleArn,
+        ComputeStatistics: computeStatistics(properties),
+      },
+    };
+  }
+  return {
+    engine: 'rds',
+    input: {
+      ...common,
+      RDSData: {
+        DatabaseInformation: {
+          InstanceIdentifier: properties.InstanceIdentifier,
+          DatabaseName: properties.DatabaseName,
+        },
+        SelectSqlQuery: properties.SelectSqlQuery,
+        DatabaseCredentials: { Username: credentials.Username, Password: credentials.Password },
+        S3StagingLocation: staging,
+        DataSchema: properties.DataSchema,
+        ResourceRole: properties.ResourceRole,
+        ServiceRole: properties.ServiceRole,
+        SubnetId: properties.SubnetId,
+        SecurityGroupIds: [...properties.SecurityGroupIds],
+      },
+      RoleARN: properties.RoleArn,
+      ComputeStatistics: computeStatistics(properties),
+    },
+  };
+}
+
+/** The request with the password replaced, for logs. */
+export function redacted(request: CreateDataSourceRequest): unknown {
+  return JSON.parse(
+    JSON.stringify(request.input, (key, value) => (key === 'Password' ? '*****' : value)),
+  );
+}

@@ -1,0 +1,169 @@
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acknowledge } from '../shared/nag';
+import type { DatabaseSource } from '../sources/database-source';
+import { AmazonMlRole } from './amazon-ml-role';
+import type { DataSchema } from './data-schema';
+import { DataSourceResource } from './datasource-resource';
+import {
+  dataSourceIdProblems,
+  dataSourceNameProblems,
+  patternProblems,
+} from './datasource-validation';
+import { checkSelectQuery } from './select-query';
+import type { StagingLocation } from './staging-location';
+import { acknowledgeWildcardResources } from '../shared/nag';
+
+/** Properties of a {@link RedshiftDataSource}. */
+export interface RedshiftDataSourceProps {
+  /**
+   * The datasource id, 1 to 48 of `[a-zA-Z0-9_.-]`. The deployed datasource's id adds a version
+   * suffix that changes whenever the datasource is replaced.
+   */
+  readonly dataSourceIdPrefix: string;
+  /**
+   * The name shown in the Amazon ML console.
+   * @default - no name
+   */
+  readonly dataSourceName?: string;
+  /** The Redshift cluster to read, with the secret of a user who may run the query. */
+  readonly cluster: DatabaseSource;
+  /** The SELECT that Amazon ML unloads; a trailing semicolon is added when missing. */
+  readonly selectSqlQuery: string;
+  /** The schema of the rows the query returns. */
+  readonly schema: DataSchema;
+  /** Where Amazon ML unloads the rows. */
+  readonly staging: StagingLocation;
+  /**
+   * Compute statistics, which a datasource needs to train a model.
+   * @default true
+   */
+  readonly computeStatistics?: boolean;
+}
+
+/**
+ * An Amazon ML datasource read from Amazon Redshift (`CreateDataSourceFromRedshift`): Amazon
+ * ML assumes its own role, runs the query as an UNLOAD into the staging location and reads
+ * the result. The role may write and read that prefix only, describe this cluster, and admit
+ * Amazon ML's address ranges to this cluster's security group: Amazon ML connects from those
+ * ranges, so the cluster needs a public endpoint (`sources.redshift.publiclyAccessible`).
+ */
+export class RedshiftDataSource extends Construct {
+  /** The role that Amazon ML assumes. */
+  readonly role: iam.Role;
+  /** The id of the datasource in Amazon ML. */
+  readonly dataSourceId: string;
+  /** The datasource's status once deployed: `COMPLETED`. */
+  readonly status: string;
+  /** The query as Amazon ML receives it. */
+  readonly selectSqlQuery: string;
+
+  constructor(scope: Construct, id: string, props: RedshiftDataSourceProps) {
+    super(scope, id);
+    const { cluster, staging } = props;
+    const query = checkSelectQuery('redshift', props.selectSqlQuery);
+    this.selectSqlQuery = query.sql;
+    const problems = [
+      ...dataSourceIdProblems(props.dataSourceIdPrefix),
+      ...dataSourceNameProblems(props.dataSourceName),
+      ...patternProblems(
+        'cluster identifier',
+        cluster.identifier,
+        /^[a-z0-9-]+$/,
+        'lower-case letters, digits and hyphens',
+      ),
+      ...patternProblems(
+        'database name',
+        cluster.databaseName,
+        /^[a-z0-9]+$/,
+        'lower-case letters and digits',
+      ),
+      ...query.problems,
+      ...props.schema.problems(),
+      ...staging.problems(),
+    ];
+    this.node.addValidation({ validate: () => problems });
+    for (const warning of query.warnings) {
+      Annotations.of(this).addWarningV2('ml-foundation:amazon-ml-unshuffled-query', warning);
+    }
+
+    this.role = new AmazonMlRole(this, 'AmazonMlRole', {
+      dataSourceIdPrefix: props.dataSourceIdPrefix,
+      description: `Amazon ML unloads Redshift cluster ${cluster.identifier} into ${staging.uri}`,
+    }).role;
+    staging.grantWrite(this.role);
+    staging.grantRead(this.role);
+    this.grantClusterAccess(cluster);
+    acknowledgeWildcardResources(
+      this.role,
+      staging.wildcardResources,
+      'Amazon ML writes and reads objects with generated names under this datasource staging prefix only.',
+    );
+
+    const resource = new DataSourceResource(this, 'DataSource', {
+      amazonMlRole: this.role,
+      secret: cluster.secret,
+      properties: {
+        Engine: 'redshift',
+        DataSourceIdPrefix: props.dataSourceIdPrefix,
+        DataSourceName: props.dataSourceName,
+        RoleArn: this.role.roleArn,
+        ComputeStatistics: props.computeStatistics ?? true,
+        SecretArn: cluster.secret.secretArn,
+        ClusterIdentifier: cluster.identifier,
+        DatabaseName: cluster.databaseName,
+        SelectSqlQuery: query.sql,
+        S3StagingLocation: staging.uri,
+        DataSchema: props.schema.toJson(),
+      },
+    });
+    this.dataSourceId = resource.dataSourceId;
+    this.status = resource.status;
+  }
+
+  /**
+   * What Amazon ML does to reach the cluster: describe it and its security groups, and admit
+   * its own address ranges to the cluster's security group (and withdraw them again).
+   */
+  private grantClusterAccess(cluster: DatabaseSource): void {
+    const stack = Stack.of(this);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['redshift:DescribeClusters'],
+        resources: [
+          stack.formatArn({
+            service: 'redshift',
+            resource: 'cluster',
+            resourceName: cluster.identifier,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+        resources: [
+          stack.formatArn({
+            service: 'ec2',
+            resource: 'security-group',
+            resourceName: cluster.securityGroup.securityGroupId,
+          }),
+        ],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeInternetGateways'],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM5',
+      'Resource::*',
+      'EC2 Describe actions do not support resource-level permissions; Amazon ML reads the security groups and internet gateways of the cluster VPC.',
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { NetworkConfig } from './config';
+
+/** Properties of a {@link SourceNetwork}. */
+export interface SourceNetworkProps {
+  /** Create a VPC, or use an existing one. */
+  readonly network: NetworkConfig;
+}
+
+/**
+ * The VPC of the source databases, created or imported. A created VPC has isolated subnets for
+ * the databases, private subnets behind NAT for the compute that reaches them, an S3 gateway
+ * endpoint and flow logs. An imported VPC provides private subnets, used for both.
+ */
+export class SourceNetwork extends Construct {
+  readonly vpc: ec2.IVpc;
+  /** Where the databases live: no route to the internet. */
+  readonly databaseSubnets: ec2.SubnetSelection;
+  /** Where compute that reaches the databases runs: a route to AWS APIs. */
+  readonly workloadSubnets: ec2.SubnetSelection;
+
+  constructor(scope: Construct, id: string, props: SourceNetworkProps) {
+    super(scope, id);
+    const { network } = props;
+
+    if (network.mode === 'import') {
+      this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: network.vpcId,
+        availabilityZones: network.availabilityZones,
+        privateSubnetIds: network.privateSubnetIds,
+      });
+      Annotations.of(this.vpc).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'Nothing in the app adds routes to the subnets of an existing VPC.',
+      );
+      this.databaseSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+      this.workloadSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+      return;
+    }
+
+    const withEgress = network.natGateways > 0;
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(network.cidr),
+      maxAzs: network.maxAzs,
+      natGateways: network.natGateways,
+      subnetConfiguration: [
+        ...(withEgress
+          ? [
+              { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+              { name: 'workloads', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            ]
+          : []),
+        { name: 'databases', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+      flowLogs: {
+        all: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+        },
+      },
+    });
+    this.databaseSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    this.workloadSubnets = {
+      subnetType: withEgress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config/schema';
+import { DataKey } from '../storage/data-key';
+import { databaseProtection } from './database-protection';
+import type { DatabaseSources } from './database-source';
+import { MysqlSource } from './mysql-source';
+import { RedshiftSource } from './redshift-source';
+import { SourceNetwork } from './source-network';
+
+/** Properties of the {@link SourcesStack}. */
+export interface SourcesStackProps extends StackProps {
+  /** The app's validated configuration. */
+  readonly config: AppConfig;
+}
+
+/** The network and the two source databases (Redshift and RDS for MySQL), created or imported. */
+export class SourcesStack extends Stack implements DatabaseSources {
+  readonly vpc: ec2.IVpc;
+  readonly workloadSubnets: ec2.SubnetSelection;
+  readonly redshift: RedshiftSource;
+  readonly mysql: MysqlSource;
+
+  constructor(scope: Construct, id: string, props: SourcesStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const network = new SourceNetwork(this, 'Network', { network: config.network });
+    this.vpc = network.vpc;
+    this.workloadSubnets = network.workloadSubnets;
+
+    // Always retained: a final snapshot taken when a database is deleted stays readable.
+    const encryptionKey = new DataKey(this, 'DatabaseKey', {
+      aliasName: `${config.projectName}/sources`,
+      description: 'Encrypts the source databases of the ML data foundation and their snapshots',
+      removalPolicy: RemovalPolicy.RETAIN,
+    }).key;
+    const protection = databaseProtection(config.storage.removalPolicy);
+
+    this.redshift = new RedshiftSource(this, 'Redshift', {
+      redshift: config.sources.redshift,
+      vpc: this.vpc,
+      subnets: network.databaseSubnets,
+      encryptionKey,
+      protection,
+    });
+    this.mysql = new MysqlSource(this, 'Mysql', {
+      mysql: config.sources.mysql,
+      vpc: this.vpc,
+      subnets: network.databaseSubnets,
+      encryptionKey,
+      protection,
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { ConfigError, parseConfig } from '../../lib/config/load-config';
+
+function problemsOf(override: unknown): string[] {
+  try {
+    parseConfig(override);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('sources configuration', () => {
+  test('switching to an existing database drops the settings that only a created one has', () => {
+    const config = parseConfig({
+      sources: {
+        mysql: {
+          mode: 'import',
+          instanceIdentifier: 'legacy-mysql',
+          databaseName: 'banking',
+          secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf',
+          endpointAddress: 'legacy-mysql.example.com',
+          port: 3306,
+          securityGroupId: 'sg-0123456789abcdef0',
+        },
+      },
+    });
+    expect(config.sources.mysql).toEqual({
+      mode: 'import',
+      instanceIdentifier: 'legacy-mysql',
+      databaseName: 'banking',
+      secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf',
+      endpointAddress: 'legacy-mysql.example.com',
+      port: 3306,
+      securityGroupId: 'sg-0123456789abcdef0',
+    });
+  });
+
+  test('a key that no mode has is still reported', () => {
+    expect(problemsOf({ network: { mode: 'import', vpcIdd: 'vpc-0123456789abcdef0' } })).toEqual(
+      expect.arrayContaining(['network.vpcIdd: unknown key']),
+    );
+  });
+
+  test('an imported database needs the complete secret ARN', () => {
+    expect(
+      problemsOf({
+        sources: {
+          redshift: {
+            mode: 'import',
+            secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dw',
+            endpointAddress: 'dw.example.com',
+            securityGroupId: 'sg-0123456789abcdef0',
+          },
+        },
+      }),
+    ).toContainEqual(
+      'sources.redshift.secretArn: must be the complete secret ARN, ending with the six-character suffix that Secrets Manager appends',
+    );
+  });
+
+  test('node types offered only in multi-node clusters need two nodes', () => {
+    expect(problemsOf({ sources: { redshift: { nodeType: 'ra3.4xlarge' } } })).toEqual([
+      'sources.redshift.numberOfNodes: ra3.4xlarge clusters have at least 2 nodes',
+    ]);
+  });
+
+  test('the default admin user of a created cluster is not Redshift\'s well-known "awsuser"', () => {
+    const { redshift } = parseConfig().sources;
+    expect(redshift.mode === 'create' && redshift.masterUsername).toBe('mladmin');
+  });
+});
