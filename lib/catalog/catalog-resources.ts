@@ -13,4 +13,9 @@ export interface CatalogResources {
   readonly crawlerRoles: iam.IRole[];
   /** The Athena workgroup name that analysts query in. */
   readonly workgroupName: string;
+  /**
+   * The Glue crawlers, for governance to switch them to Lake Formation credentials.
+   * @default - no crawlers are exposed
+   */
+  readonly crawlers?: glue.CfnCrawler[];
 }

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import type { AppConfig } from '../config/schema';
 import type { ReportIssue } from '../config/issues';
-import { s3Prefix, sqlIdentifier } from '../config/names';
+import { databaseUsername, s3Prefix, sqlIdentifier } from '../config/names';
+import { DMS_COLUMNS } from './dms-columns';
+
+/** The capacities that DMS Serverless accepts, in DMS capacity units (DCU). */
+export const SERVERLESS_CAPACITY_UNITS = [1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384] as const;
+
+const capacityUnits = z
+  .int()
+  .refine(
+    (units) => (SERVERLESS_CAPACITY_UNITS as readonly number[]).includes(units),
+    `must be one of ${SERVERLESS_CAPACITY_UNITS.join(', ')}`,
+  );
 
 export const replicationConfigSchema = z.strictObject({
   /** `instance` runs a provisioned replication instance; `serverless` uses DMS Serverless. */
@@ -10,10 +21,12 @@ export const replicationConfigSchema = z.strictObject({
   instanceClass: z.string().regex(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like dms.t3.medium'),
   /** Storage of the replication instance, in GiB. */
   allocatedStorageGiB: z.int().min(5).max(6144),
+  /** Run the replication instance, or the serverless capacity, in two availability zones. */
+  multiAz: z.boolean(),
   /** Capacity range for `engine: serverless`, in DMS capacity units. */
   serverlessCapacity: z.strictObject({
-    min: z.int().min(1).max(384),
-    max: z.int().min(1).max(384),
+    min: capacityUnits,
+    max: capacityUnits,
   }),
   /**
    * `create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role`;
@@ -30,7 +43,24 @@ export const replicationConfigSchema = z.strictObject({
   cdcMinFileSizeKb: z.int().min(1).max(1_048_576),
   /** Hours that MySQL keeps binary logs; DMS needs them to survive interruptions. */
   binlogRetentionHours: z.int().min(1).max(168),
-  /** Start the replication task once it is created (and stop it before it is deleted). */
+  /** The MySQL user that DMS reads as; the app creates it with only the grants change capture needs. */
+  dmsUser: z.strictObject({
+    username: databaseUsername,
+    /** Days between two rotations of its password. */
+    passwordRotationDays: z.int().min(1).max(365),
+  }),
+  /**
+   * VPC endpoints this stack creates in the VPC. DMS Serverless reaches Secrets Manager and S3
+   * only through endpoints; so do DMS and the setup functions in subnets without NAT. The
+   * app's own VPC has an S3 gateway endpoint already; add `s3` only for an imported VPC that
+   * has none (a second gateway endpoint on the same route tables fails).
+   */
+  vpcEndpoints: z.array(z.enum(['s3', 'secretsmanager'])),
+  /**
+   * Start the replication once it is created, resume it after each change, and stop it before
+   * it is deleted. Either way, a running replication is stopped before CloudFormation modifies
+   * it (DMS refuses to modify one that runs); with `false`, start or resume it yourself.
+   */
   startTask: z.boolean(),
 });
 export type ReplicationConfig = z.infer<typeof replicationConfigSchema>;
@@ -39,6 +69,7 @@ export const DEFAULT_REPLICATION_CONFIG: z.input<typeof replicationConfigSchema>
   engine: 'instance',
   instanceClass: 'dms.t3.medium',
   allocatedStorageGiB: 50,
+  multiAz: false,
   serverlessCapacity: { min: 1, max: 4 },
   dmsRoles: 'create',
   tables: ['banking'],
@@ -46,17 +77,64 @@ export const DEFAULT_REPLICATION_CONFIG: z.input<typeof replicationConfigSchema>
   cdcMaxBatchIntervalSeconds: 300,
   cdcMinFileSizeKb: 64_000,
   binlogRetentionHours: 24,
+  dmsUser: { username: 'dms_cdc', passwordRotationDays: 30 },
+  vpcEndpoints: [],
   startTask: true,
 };
 
-/** Cross-section checks: replicated tables are declared datasets. */
+const DMS_COLUMN_NAMES: ReadonlySet<string> = new Set(Object.values(DMS_COLUMNS));
+
+/**
+ * Cross-section checks: replicated tables are declared datasets whose columns leave room for
+ * the columns DMS adds, the network reaches Secrets Manager, and the capacity range is a range.
+ */
 export function checkReplicationConfig(config: AppConfig, report: ReportIssue): void {
+  const seen = new Set<string>();
   config.replication.tables.forEach((table, index) => {
-    if (!config.datasets.some((dataset) => dataset.name === table)) {
+    if (seen.has(table)) report(['replication', 'tables', index], `"${table}" is listed twice`);
+    seen.add(table);
+    const datasetIndex = config.datasets.findIndex((dataset) => dataset.name === table);
+    if (datasetIndex < 0) {
       report(['replication', 'tables', index], `dataset "${table}" is not declared in datasets`);
+      return;
     }
+    config.datasets[datasetIndex].columns.forEach((column, columnIndex) => {
+      if (DMS_COLUMN_NAMES.has(column.name)) {
+        report(
+          ['datasets', datasetIndex, 'columns', columnIndex, 'name'],
+          `"${column.name}" is a column DMS adds to every replicated row; rename the column`,
+        );
+      }
+    });
   });
   const { min, max } = config.replication.serverlessCapacity;
   if (min > max)
     report(['replication', 'serverlessCapacity'], `min (${min}) is greater than max (${max})`);
+  const endpoints = new Set(config.replication.vpcEndpoints);
+  if (endpoints.size < config.replication.vpcEndpoints.length) {
+    report(['replication', 'vpcEndpoints'], 'lists an endpoint twice');
+  }
+  if (config.replication.engine === 'serverless' && !endpoints.has('secretsmanager')) {
+    report(
+      ['replication', 'vpcEndpoints'],
+      'DMS Serverless reaches Secrets Manager only through a VPC endpoint: add "secretsmanager"',
+    );
+  }
+  if (
+    config.network.mode === 'create' &&
+    config.network.natGateways === 0 &&
+    !endpoints.has('secretsmanager')
+  ) {
+    report(
+      ['replication', 'vpcEndpoints'],
+      'without NAT gateways (network.natGateways is 0), DMS and the setup functions reach Secrets Manager only through a VPC endpoint: add "secretsmanager"',
+    );
+  }
+  const admin = config.sources.mysql.mode === 'create' ? config.sources.mysql.masterUsername : '';
+  if (config.replication.dmsUser.username.toLowerCase() === admin.toLowerCase()) {
+    report(
+      ['replication', 'dmsUser', 'username'],
+      `must differ from the MySQL master user "${admin}": DMS reads with its own, narrower user`,
+    );
+  }
 }

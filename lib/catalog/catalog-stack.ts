@@ -1,0 +1,101 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config/schema';
+import { replicatedDatasets, tableKeyPrefix } from '../replication/data-lake-layout';
+import type { StorageResources } from '../storage/storage-resources';
+import { AsOfSnapshots } from './as-of-snapshots';
+import { CatalogCrawlers } from './catalog-crawlers';
+import type { CatalogResources } from './catalog-resources';
+import { QueryWorkgroup } from './query-workgroup';
+import { ReplicatedTable } from './replicated-table';
+
+/** Properties of the {@link CatalogStack}. */
+export interface CatalogStackProps extends StackProps {
+  /** The app's validated configuration. */
+  readonly config: AppConfig;
+  /** The data lake, the Athena results bucket and the key that encrypts both. */
+  readonly storage: StorageResources;
+}
+
+/**
+ * The Glue catalog of the change history and the Athena workgroup to query it: one declared
+ * table per replicated source table, crawlers that keep them current and catalog what nobody
+ * declared, and per table a prepared "as of" query.
+ */
+export class CatalogStack extends Stack implements CatalogResources {
+  readonly databaseName: string;
+  readonly database: glue.CfnDatabase;
+  readonly tables: ReadonlyMap<string, glue.CfnTable>;
+  readonly crawlerRoles: iam.IRole[];
+  readonly workgroupName: string;
+  /** The crawlers, for governance to switch to Lake Formation credentials. */
+  readonly crawlers: glue.CfnCrawler[];
+  readonly asOfSnapshots: AsOfSnapshots;
+
+  constructor(scope: Construct, id: string, props: CatalogStackProps) {
+    super(scope, id, props);
+    const { config, storage } = props;
+    const { catalog } = config;
+    const datasets = replicatedDatasets(config);
+    const dataPrefix = config.replication.bucketFolder;
+
+    this.databaseName = catalog.databaseName;
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: this.account,
+      databaseInput: {
+        name: catalog.databaseName,
+        description: 'Change history of the replicated source tables, written by DMS',
+        locationUri: `s3://${storage.dataLakeBucket.bucketName}/${dataPrefix}`,
+      },
+    });
+
+    const tables = new Map<string, glue.CfnTable>();
+    const declared = datasets.map((dataset) => {
+      const keyPrefix = tableKeyPrefix(dataPrefix, dataset);
+      const table = new ReplicatedTable(this, `${dataset.name}Table`, {
+        databaseName: this.database.ref,
+        dataset,
+        bucket: storage.dataLakeBucket,
+        keyPrefix,
+      });
+      tables.set(dataset.name, table.table);
+      return { name: dataset.name, keyPrefix };
+    });
+    this.tables = tables;
+
+    const crawlers = new CatalogCrawlers(this, 'Crawlers', {
+      namePrefix: config.projectName,
+      databaseName: this.database.ref,
+      tables: declared,
+      bucket: storage.dataLakeBucket,
+      dataKey: storage.dataKey,
+      dataPrefix,
+      discoveredTablePrefix: catalog.discoveredTablePrefix,
+      schedule: catalog.crawlerSchedule,
+      removalPolicy:
+        config.storage.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    // The declared-tables crawler names its tables; they must exist before it.
+    for (const table of tables.values()) crawlers.declaredTablesCrawler.node.addDependency(table);
+    this.crawlers = [crawlers.declaredTablesCrawler, crawlers.discoveryCrawler];
+    this.crawlerRoles = crawlers.roles;
+
+    const workgroup = new QueryWorkgroup(this, 'Workgroup', {
+      name: catalog.athena.workgroupName,
+      bytesScannedCutoffPerQuery: catalog.athena.bytesScannedCutoffPerQuery,
+      resultsBucket: storage.athenaResultsBucket,
+      encryptionKey: storage.dataKey,
+    });
+    this.workgroupName = catalog.athena.workgroupName;
+
+    this.asOfSnapshots = new AsOfSnapshots(this, 'AsOfSnapshots', {
+      databaseName: catalog.databaseName,
+      databaseRef: this.database.ref,
+      workgroupName: workgroup.workgroupName,
+      datasets,
+    });
+  }
+}

@@ -1,0 +1,92 @@
+import type { StackProps } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config/schema';
+import type { DatabaseSource } from '../sources/database-source';
+import type { StorageResources } from '../storage/storage-resources';
+import { ChangeCapture } from './change-capture';
+import { replicatedDatasets } from './data-lake-layout';
+import { MySqlSourceEndpoint, S3TargetEndpoint } from './dms-endpoints';
+import { DmsServiceRoles } from './dms-service-roles';
+import { ReplicationNetwork } from './replication-network';
+import { SourceDatabaseSetup } from './source-database-setup';
+import { tableMappings } from './table-mappings';
+
+/** Properties of the {@link ReplicationStack}. */
+export interface ReplicationStackProps extends StackProps {
+  /** The app's validated configuration. */
+  readonly config: AppConfig;
+  /** The data lake bucket that DMS writes to, and the key that encrypts it. */
+  readonly storage: StorageResources;
+  /** The VPC of the source database. */
+  readonly vpc: ec2.IVpc;
+  /** The MySQL source database. */
+  readonly mysql: DatabaseSource;
+  /**
+   * Subnets that DMS and the setup functions run in; they need a route to the database and,
+   * unless `engine` is `serverless`, to S3 and Secrets Manager.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly subnets?: ec2.SubnetSelection;
+}
+
+/**
+ * Change capture from MySQL into the data lake: every insert, update and delete of the
+ * configured tables, written by DMS as Parquet rows with the operation and commit time.
+ */
+export class ReplicationStack extends Stack {
+  readonly changeCapture: ChangeCapture;
+  readonly sourceSetup: SourceDatabaseSetup;
+
+  constructor(scope: Construct, id: string, props: ReplicationStackProps) {
+    super(scope, id, props);
+    const { config, storage, vpc, mysql } = props;
+    const replication = config.replication;
+    const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const datasets = replicatedDatasets(config);
+
+    const roles = new DmsServiceRoles(this, 'DmsServiceRoles', { mode: replication.dmsRoles });
+    const network = new ReplicationNetwork(this, 'Network', {
+      vpc,
+      subnets,
+      mysql,
+      dependsOn: roles.created,
+      endpoints: replication.vpcEndpoints,
+    });
+
+    this.sourceSetup = new SourceDatabaseSetup(this, 'SourceDatabase', {
+      vpc,
+      subnets,
+      mysql,
+      databases: [...new Set(datasets.map((dataset) => dataset.mysqlDatabase))],
+      dmsUsername: replication.dmsUser.username,
+      passwordRotation: Duration.days(replication.dmsUser.passwordRotationDays),
+      binlogRetentionHours: replication.binlogRetentionHours,
+      allowSecretsManager: (securityGroup) => network.allowSecretsManagerFrom(securityGroup),
+    });
+
+    const source = new MySqlSourceEndpoint(this, 'Source', {
+      secret: this.sourceSetup.dmsUserSecret,
+    });
+    const target = new S3TargetEndpoint(this, 'Target', {
+      bucket: storage.dataLakeBucket,
+      encryptionKey: storage.dataKey,
+      bucketFolder: replication.bucketFolder,
+      cdcMaxBatchIntervalSeconds: replication.cdcMaxBatchIntervalSeconds,
+      cdcMinFileSizeKb: replication.cdcMinFileSizeKb,
+    });
+
+    this.changeCapture = new ChangeCapture(this, 'ChangeCapture', {
+      config: replication,
+      replicationConfigIdentifier: `${config.projectName}-cdc`,
+      network,
+      source: source.endpoint,
+      target: target.endpoint,
+      tableMappings: tableMappings(datasets),
+      encryptionKey: storage.dataKey,
+      dependsOn: roles.created,
+      startsAfter: [this.sourceSetup.resource],
+    });
+  }
+}

@@ -1,0 +1,399 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AsOfSnapshots } from '../../lib/catalog/as-of-snapshots';
+import { CatalogStack } from '../../lib/catalog/catalog-stack';
+import { ReplicatedTable } from '../../lib/catalog/replicated-table';
+import { BANKING_DATASET, datasetSchema } from '../../lib/config/dataset';
+import { StorageStack } from '../../lib/storage/storage-stack';
+import { stableTemplate } from '../support/stable-template';
+import { createTestApp, describeFindings, nagFindings, testConfig } from '../support/test-app';
+import type { TemplateResource } from '../support/template-resources';
+import { resourcesOf } from '../support/template-resources';
+
+const LENDING_DATASET = {
+  name: 'loans',
+  mysqlDatabase: 'lending',
+  primaryKey: ['loan_id', 'version'],
+  columns: [
+    { name: 'loan_id', type: 'bigint' },
+    { name: 'version', type: 'smallint' },
+    { name: 'approved', type: 'bool' },
+    { name: 'amount', type: 'numeric(12,2)' },
+    { name: 'currency', type: 'char(3)' },
+    { name: 'rate', type: 'double' },
+    { name: 'signed_on', type: 'date' },
+    { name: 'updated_at', type: 'datetime' },
+    { name: 'notes', type: 'text' },
+  ],
+};
+
+function buildCatalog(overrides: unknown = {}) {
+  const app = createTestApp();
+  const config = testConfig(overrides);
+  const storage = new StorageStack(app, 'Storage', { config });
+  const catalog = new CatalogStack(app, 'Catalog', { config, storage });
+  return { app, config, storage, catalog, template: Template.fromStack(catalog) };
+}
+
+const dataLakeBucket = {
+  'Fn::ImportValue': Match.stringLikeRegexp('^Storage:ExportsOutputRefDataLakeBucket'),
+};
+
+describe('CatalogStack', () => {
+  const { app, catalog, template } = buildCatalog({
+    datasets: [BANKING_DATASET, LENDING_DATASET],
+    replication: { tables: ['banking', 'loans'] },
+  });
+
+  test('has the configured Glue database over the change-data prefix', () => {
+    template.hasResourceProperties('AWS::Glue::Database', {
+      CatalogId: { Ref: 'AWS::AccountId' },
+      DatabaseInput: {
+        Name: 'ml_foundation',
+        LocationUri: { 'Fn::Join': ['', ['s3://', dataLakeBucket, '/cdc/']] },
+      },
+    });
+    expect(catalog.databaseName).toBe('ml_foundation');
+  });
+
+  describe('declared tables', () => {
+    const tables = resourcesOf(template, 'AWS::Glue::Table');
+    const loans = tables.find((table) => table.Properties.TableInput.Name === 'loans')!;
+
+    test('one per replicated dataset, exposed by name for governance', () => {
+      expect(tables.map((table) => table.Properties.TableInput.Name).sort()).toEqual([
+        'banking',
+        'loans',
+      ]);
+      expect([...catalog.tables.keys()]).toEqual(['banking', 'loans']);
+      for (const table of tables) {
+        expect(table.Properties.DatabaseName).toEqual({ Ref: 'Database' });
+      }
+    });
+
+    test('columns: the DMS columns, then the dataset columns typed as the Parquet files hold them', () => {
+      expect(
+        loans.Properties.TableInput.StorageDescriptor.Columns.map(
+          (column: { Name: string; Type: string }) => [column.Name, column.Type],
+        ),
+      ).toEqual([
+        ['op', 'string'],
+        ['commit_ts', 'string'],
+        ['change_seq', 'string'],
+        ['loan_id', 'bigint'],
+        ['version', 'smallint'],
+        ['approved', 'boolean'],
+        ['amount', 'decimal(12,2)'],
+        ['currency', 'string'],
+        ['rate', 'double'],
+        ['signed_on', 'date'],
+        ['updated_at', 'timestamp'],
+        ['notes', 'string'],
+      ]);
+    });
+
+    test('reads every file of the table folder as Parquet, with no partitions', () => {
+      expect(loans.Properties.TableInput).toMatchObject({
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [],
+        Parameters: { classification: 'parquet', 'primary.key': 'loan_id,version' },
+        StorageDescriptor: {
+          Location: {
+            'Fn::Join': ['', ['s3://', expect.objectContaining({}), '/cdc/lending/loans/']],
+          },
+          InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          SerdeInfo: {
+            SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+          },
+        },
+      });
+    });
+  });
+
+  describe('crawlers', () => {
+    const crawlers = resourcesOf(template, 'AWS::Glue::Crawler');
+    const declared = crawlers.find((crawler) => crawler.Properties.Targets.CatalogTargets)!;
+    const discovery = crawlers.find((crawler) => crawler.Properties.Targets.S3Targets)!;
+
+    test('the declared-tables crawler crawls the declared tables on the configured schedule', () => {
+      expect(crawlers).toHaveLength(2);
+      expect(declared.Properties).toMatchObject({
+        Name: 'ml-foundation-replicated-tables',
+        Schedule: { ScheduleExpression: 'cron(0 3 * * ? *)' },
+        Targets: {
+          CatalogTargets: [{ DatabaseName: { Ref: 'Database' }, Tables: ['banking', 'loans'] }],
+        },
+        SchemaChangePolicy: { UpdateBehavior: 'UPDATE_IN_DATABASE', DeleteBehavior: 'LOG' },
+      });
+      expect(JSON.parse(declared.Properties.Configuration)).toEqual({
+        Version: 1,
+        CrawlerOutput: {
+          Partitions: { AddOrUpdateBehavior: 'InheritFromTable' },
+          Tables: { AddOrUpdateBehavior: 'MergeNewColumns' },
+        },
+      });
+      expect(declared.DependsOn).toEqual(
+        expect.arrayContaining(resourcesOf(template, 'AWS::Glue::Table').map((table) => table.id)),
+      );
+    });
+
+    test('the discovery crawler catalogs the rest of the prefix under a table prefix', () => {
+      expect(discovery.Properties).toMatchObject({
+        Name: 'ml-foundation-discovery',
+        DatabaseName: { Ref: 'Database' },
+        TablePrefix: 'discovered_',
+        Schedule: { ScheduleExpression: 'cron(0 3 * * ? *)' },
+        Targets: {
+          S3Targets: [
+            {
+              Path: { 'Fn::Join': ['', ['s3://', expect.objectContaining({}), '/cdc/']] },
+              Exclusions: ['banking/banking/**', 'lending/loans/**'],
+            },
+          ],
+        },
+      });
+      expect(JSON.parse(discovery.Properties.Configuration).Grouping).toEqual({
+        TableLevelConfiguration: 4,
+      });
+    });
+
+    test('both write KMS-encrypted logs through a security configuration', () => {
+      const [securityConfiguration] = resourcesOf(template, 'AWS::Glue::SecurityConfiguration');
+      expect(securityConfiguration.Properties.EncryptionConfiguration.CloudWatchEncryption).toEqual(
+        {
+          CloudWatchEncryptionMode: 'SSE-KMS',
+          KmsKeyArn: { 'Fn::GetAtt': [expect.stringMatching(/^CrawlersLogsKey/), 'Arn'] },
+        },
+      );
+      for (const crawler of crawlers) {
+        expect(crawler.Properties.CrawlerSecurityConfiguration).toEqual({
+          Ref: securityConfiguration.id,
+        });
+      }
+      template.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: {
+                Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+              },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test('each crawler has its own role; only discovery may create tables, and only prefixed ones', () => {
+      expect(catalog.crawlerRoles).toHaveLength(2);
+      const policyOf = (crawler: TemplateResource) => {
+        const roleId = crawler.Properties.Role['Fn::GetAtt'][0];
+        return resourcesOf(template, 'AWS::IAM::Policy').find(
+          (policy) => policy.Properties.Roles[0].Ref === roleId,
+        )!.Properties.PolicyDocument.Statement as Array<{
+          Action: string[] | string;
+          Resource: unknown;
+        }>;
+      };
+      const glueStatement = (statements: ReturnType<typeof policyOf>) =>
+        statements.find((statement) => [statement.Action].flat().includes('glue:GetTable'))!;
+
+      const declaredGlue = glueStatement(policyOf(declared));
+      expect(declaredGlue.Action).not.toContain('glue:CreateTable');
+      expect(JSON.stringify(declaredGlue.Resource)).toContain(
+        ':table/",{"Ref":"Database"},"/banking"',
+      );
+      expect(JSON.stringify(declaredGlue.Resource)).toContain(
+        ':table/",{"Ref":"Database"},"/loans"',
+      );
+
+      const discoveryGlue = glueStatement(policyOf(discovery));
+      expect(discoveryGlue.Action).toContain('glue:CreateTable');
+      expect(JSON.stringify(discoveryGlue.Resource)).toContain(
+        ':table/",{"Ref":"Database"},"/discovered_*"',
+      );
+
+      const declaredReads = policyOf(declared).find(
+        (statement) => statement.Action === 's3:GetObject',
+      )!;
+      expect(JSON.stringify(declaredReads.Resource)).toContain('/cdc/banking/banking/*');
+      expect(JSON.stringify(declaredReads.Resource)).not.toContain('"/cdc/*"');
+    });
+  });
+
+  describe('Athena workgroup', () => {
+    const [workgroup] = resourcesOf(template, 'AWS::Athena::WorkGroup');
+    const configuration = workgroup.Properties.WorkGroupConfiguration;
+
+    test('enforces its configuration and publishes CloudWatch metrics', () => {
+      expect(workgroup.Properties.Name).toBe('ml-foundation');
+      expect(catalog.workgroupName).toBe('ml-foundation');
+      expect(configuration.EnforceWorkGroupConfiguration).toBe(true);
+      expect(configuration.PublishCloudWatchMetricsEnabled).toBe(true);
+      expect(configuration.EngineVersion).toEqual({
+        SelectedEngineVersion: 'Athena engine version 3',
+      });
+    });
+
+    test('cancels queries that would scan more than the configured limit', () => {
+      expect(configuration.BytesScannedCutoffPerQuery).toBe(10 * 1024 ** 3);
+    });
+
+    test('writes results KMS-encrypted to the results bucket, whose lifecycle expires them', () => {
+      expect(configuration.ResultConfiguration).toEqual({
+        OutputLocation: {
+          'Fn::Join': [
+            '',
+            [
+              's3://',
+              { 'Fn::ImportValue': expect.stringMatching(/AthenaResultsBucket/) },
+              '/ml-foundation/',
+            ],
+          ],
+        },
+        EncryptionConfiguration: {
+          EncryptionOption: 'SSE_KMS',
+          KmsKey: { 'Fn::ImportValue': expect.stringMatching(/DataKey.*Arn/) },
+        },
+        ExpectedBucketOwner: { Ref: 'AWS::AccountId' },
+      });
+    });
+  });
+
+  describe('as-of snapshots', () => {
+    test('a prepared statement per table, with one TIMESTAMP parameter', () => {
+      const statements = resourcesOf(template, 'AWS::Athena::PreparedStatement');
+      expect(statements.map((statement) => statement.Properties.StatementName).sort()).toEqual([
+        'banking_as_of',
+        'loans_as_of',
+      ]);
+      const loans = statements.find(
+        (statement) => statement.Properties.StatementName === 'loans_as_of',
+      )!;
+      const sql: string = loans.Properties.QueryStatement;
+      expect(loans.Properties.WorkGroup).toEqual({
+        Ref: expect.stringMatching(/^WorkgroupWorkGroup/),
+      });
+      expect(sql.match(/\?/g)).toHaveLength(1);
+      expect(sql).toContain('FROM "ml_foundation"."loans"');
+      expect(sql).toContain('CAST("commit_ts" AS TIMESTAMP) <= ?');
+      expect(sql).toContain('PARTITION BY "loan_id", "version"');
+      expect(loans.Properties.Description).toContain(
+        "EXECUTE loans_as_of USING TIMESTAMP '2024-05-01 00:00:00'",
+      );
+    });
+
+    test('a saved query per table with the same SQL, in the workgroup and database', () => {
+      const queries = resourcesOf(template, 'AWS::Athena::NamedQuery');
+      const statements = resourcesOf(template, 'AWS::Athena::PreparedStatement');
+      expect(queries).toHaveLength(2);
+      for (const query of queries) {
+        expect(query.Properties.Database).toEqual({ Ref: 'Database' });
+        expect(query.Properties.WorkGroup).toEqual({
+          Ref: expect.stringMatching(/^WorkgroupWorkGroup/),
+        });
+        expect(statements.map((statement) => statement.Properties.QueryStatement)).toContain(
+          query.Properties.QueryString,
+        );
+      }
+    });
+  });
+
+  test('has no unacknowledged cdk-nag finding', () => {
+    expect(describeFindings(nagFindings(app, catalog))).toBe('');
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(stableTemplate(catalog)).toMatchSnapshot();
+  });
+});
+
+describe('CatalogStack configuration', () => {
+  test('the schedule, the discovered-table prefix and the scan limit come from the configuration', () => {
+    const { template } = buildCatalog({
+      catalog: {
+        crawlerSchedule: 'cron(30 1 ? * MON *)',
+        discoveredTablePrefix: 'found_',
+        athena: { bytesScannedCutoffPerQuery: 50_000_000 },
+      },
+    });
+    for (const crawler of resourcesOf(template, 'AWS::Glue::Crawler')) {
+      expect(crawler.Properties.Schedule).toEqual({ ScheduleExpression: 'cron(30 1 ? * MON *)' });
+    }
+    template.hasResourceProperties('AWS::Glue::Crawler', { TablePrefix: 'found_' });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({ BytesScannedCutoffPerQuery: 50_000_000 }),
+    });
+  });
+
+  test('a bucket folder two levels deep moves table locations and the discovery level', () => {
+    const { template } = buildCatalog({ replication: { bucketFolder: 'history/mysql/' } });
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        StorageDescriptor: Match.objectLike({
+          Location: {
+            'Fn::Join': ['', ['s3://', dataLakeBucket, '/history/mysql/banking/banking/']],
+          },
+        }),
+      }),
+    });
+    const discovery = resourcesOf(template, 'AWS::Glue::Crawler').find(
+      (crawler) => crawler.Properties.Targets.S3Targets,
+    )!;
+    expect(JSON.parse(discovery.Properties.Configuration).Grouping.TableLevelConfiguration).toBe(5);
+  });
+
+  test('a dataset column named like a DMS column is a configuration error with its path', () => {
+    expect(() =>
+      testConfig({
+        datasets: [
+          {
+            ...BANKING_DATASET,
+            columns: [...BANKING_DATASET.columns, { name: 'commit_ts', type: 'timestamp' }],
+          },
+        ],
+      }),
+    ).toThrow(
+      'datasets[0].columns[22].name: "commit_ts" is a column DMS adds to every replicated row; rename the column',
+    );
+  });
+
+  test('the scan limit below what Athena accepts is a configuration error', () => {
+    expect(() =>
+      testConfig({ catalog: { athena: { bytesScannedCutoffPerQuery: 1_000 } } }),
+    ).toThrow('catalog.athena.bytesScannedCutoffPerQuery: Athena requires at least 10000000 bytes');
+  });
+});
+
+describe('catalog constructs', () => {
+  test('a dataset whose columns clash with the change columns fails synth with every problem', () => {
+    const app = createTestApp();
+    const stack = new Stack(app, 'Direct');
+    const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'data-lake');
+    const dataset = datasetSchema.parse({
+      name: 'events',
+      mysqlDatabase: 'audit',
+      primaryKey: ['id'],
+      columns: [
+        { name: 'id', type: 'bigint' },
+        { name: 'op', type: 'varchar(8)' },
+      ],
+    });
+    new ReplicatedTable(stack, 'Table', {
+      databaseName: 'db',
+      dataset,
+      bucket,
+      keyPrefix: 'cdc/audit/events/',
+    });
+    new AsOfSnapshots(stack, 'Snapshots', {
+      databaseName: 'db',
+      databaseRef: 'db',
+      workgroupName: 'wg',
+      datasets: [dataset],
+    });
+    expect(() => app.synth()).toThrow(
+      /dataset "events": column "op" clashes with a column DMS adds to every row[\s\S]*dataset "events": column "op" clashes with a column of the change table/,
+    );
+  });
+});
