@@ -1,0 +1,79 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledgeWildcardResources } from '../shared/nag';
+
+/** Properties of a {@link DataLakeLocation}. */
+export interface DataLakeLocationProps {
+  /** The bucket registered with Lake Formation. */
+  readonly bucket: s3.IBucket;
+  /** The key that encrypts the bucket's objects. */
+  readonly key: kms.IKey;
+}
+
+/**
+ * The data lake bucket registered with Lake Formation, through a role of its own rather than
+ * the service-linked role, which cannot use a customer-managed key. Lake Formation assumes the
+ * role to hand scoped credentials to Athena and Glue for what a principal was granted.
+ */
+export class DataLakeLocation extends Construct {
+  /** The registration. */
+  readonly resource: lakeformation.CfnResource;
+  /** The role Lake Formation reads and writes the location with. */
+  readonly role: iam.Role;
+  /** ARN of the registered location, for DATA_LOCATION_ACCESS grants. */
+  readonly locationArn: string;
+
+  constructor(scope: Construct, id: string, props: DataLakeLocationProps) {
+    super(scope, id);
+    const { bucket, key } = props;
+    const region = Stack.of(this).region;
+
+    const objects = bucket.arnForObjects('*');
+    const lakeFormation = new iam.ServicePrincipal('lakeformation.amazonaws.com');
+    this.role = new iam.Role(this, 'Role', {
+      description:
+        'Assumed by Lake Formation to access the data lake bucket for granted principals',
+      assumedBy: lakeFormation,
+      inlinePolicies: {
+        location: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+              resources: [bucket.bucketArn],
+            }),
+            new iam.PolicyStatement({
+              actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+              resources: [objects],
+            }),
+            new iam.PolicyStatement({
+              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              resources: [key.keyArn],
+              conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+            }),
+          ],
+        }),
+      },
+    });
+    // Carries the IAM Identity Center user into CloudTrail when such users query.
+    this.role.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({ actions: ['sts:SetContext'], principals: [lakeFormation] }),
+    );
+    acknowledgeWildcardResources(
+      this.role,
+      [objects],
+      'Lake Formation reads and writes any object under the registered bucket on behalf of granted principals; its grants decide which tables, and so which objects, each principal reaches.',
+    );
+
+    this.locationArn = bucket.bucketArn;
+    this.resource = new lakeformation.CfnResource(this, 'Registration', {
+      resourceArn: this.locationArn,
+      roleArn: this.role.roleArn,
+      useServiceLinkedRole: false,
+      hybridAccessEnabled: false,
+    });
+  }
+}

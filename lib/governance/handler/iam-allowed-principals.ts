@@ -1,0 +1,101 @@
+import type { Permission, Resource } from '@aws-sdk/client-lakeformation';
+import {
+  GrantPermissionsCommand,
+  ListPermissionsCommand,
+  RevokePermissionsCommand,
+} from '@aws-sdk/client-lakeformation';
+import { isError } from '../../shared/handler/aws-errors';
+import type { LakeFormationContext } from './lake-formation-client';
+import { IAM_ALLOWED_PRINCIPALS, retrying } from './lake-formation-client';
+
+/**
+ * A database or table created while Lake Formation ran in "IAM access control only" mode
+ * carries a grant of ALL to IAM_ALLOWED_PRINCIPALS, which lets IAM alone decide who reads it
+ * and makes every Lake Formation grant on it moot. Handing it to Lake Formation means revoking
+ * that grant; giving it back means granting it again.
+ */
+
+/** A Glue database, or a table in it. */
+export interface CatalogObject {
+  readonly databaseName: string;
+  readonly tableName?: string;
+}
+
+const principal = { DataLakePrincipalIdentifier: IAM_ALLOWED_PRINCIPALS };
+
+function resourceOf(target: CatalogObject): Resource {
+  return target.tableName
+    ? { Table: { DatabaseName: target.databaseName, Name: target.tableName } }
+    : { Database: { Name: target.databaseName } };
+}
+
+async function iamAllowedPermissions(
+  context: LakeFormationContext,
+  target: CatalogObject,
+): Promise<Permission[]> {
+  const permissions = new Set<Permission>();
+  let nextToken: string | undefined;
+  do {
+    const page = await retrying(context, () =>
+      context.client.send(
+        new ListPermissionsCommand({
+          Principal: principal,
+          Resource: resourceOf(target),
+          NextToken: nextToken,
+        }),
+      ),
+    );
+    for (const entry of page.PrincipalResourcePermissions ?? []) {
+      if (entry.Principal?.DataLakePrincipalIdentifier !== IAM_ALLOWED_PRINCIPALS) continue;
+      for (const permission of entry.Permissions ?? []) permissions.add(permission);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return [...permissions].sort();
+}
+
+/** Revokes what IAM_ALLOWED_PRINCIPALS holds on `target`; returns what it revoked. */
+export async function revokeIamAllowedPrincipals(
+  context: LakeFormationContext,
+  target: CatalogObject,
+): Promise<Permission[]> {
+  const permissions = await iamAllowedPermissions(context, target);
+  if (permissions.length === 0) return [];
+  await retrying(context, () =>
+    context.client.send(
+      new RevokePermissionsCommand({
+        Principal: principal,
+        Resource: resourceOf(target),
+        Permissions: permissions,
+      }),
+    ),
+  );
+  return permissions;
+}
+
+/**
+ * Grants `permissions` back to IAM_ALLOWED_PRINCIPALS on `target`. A database or table that is
+ * already gone has nothing to give back. Returns whether it granted.
+ */
+export async function restoreIamAllowedPrincipals(
+  context: LakeFormationContext,
+  target: CatalogObject,
+  permissions: readonly Permission[],
+): Promise<boolean> {
+  if (permissions.length === 0) return false;
+  try {
+    await retrying(context, () =>
+      context.client.send(
+        new GrantPermissionsCommand({
+          Principal: principal,
+          Resource: resourceOf(target),
+          Permissions: [...permissions],
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (isError(error, 'EntityNotFoundException')) return false;
+    throw error;
+  }
+}

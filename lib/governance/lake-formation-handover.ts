@@ -1,0 +1,50 @@
+import type { CfnResource } from 'aws-cdk-lib';
+import { CustomResource } from 'aws-cdk-lib';
+import type * as glue from 'aws-cdk-lib/aws-glue';
+import { Construct } from 'constructs';
+import type { SharedProvider } from '../shared/shared-provider';
+import { RESOURCE_TYPES } from './handler/resource-types';
+
+/** Properties of {@link LakeFormationHandover}. */
+export interface LakeFormationHandoverProps {
+  /** The provider of the Lake Formation custom resources; its role must be a data lake admin. */
+  readonly provider: SharedProvider;
+  /** The governed database and its resource. */
+  readonly database: { readonly name: string; readonly resource: glue.CfnDatabase };
+  /** The declared tables of the database, by name. */
+  readonly tables: ReadonlyMap<string, glue.CfnTable>;
+}
+
+/**
+ * Hands the governed database and its declared tables to Lake Formation. The catalog creates
+ * them before governance changes the defaults, so each carries a grant of ALL to
+ * IAM_ALLOWED_PRINCIPALS that lets IAM alone decide who reads it; this revokes that grant, and
+ * deleting gives it back. It runs last, once the Lake Formation grants are in place.
+ */
+export class LakeFormationHandover extends Construct {
+  /** The revocations: the database, then each table. */
+  readonly resources: CfnResource[];
+
+  constructor(scope: Construct, id: string, props: LakeFormationHandoverProps) {
+    super(scope, id);
+    const revoke = (name: string, properties: Record<string, string>, dependsOn: Construct) => {
+      const resource = new CustomResource(this, name, {
+        serviceToken: props.provider.serviceToken,
+        resourceType: RESOURCE_TYPES.iamAllowedPrincipals,
+        properties,
+      });
+      resource.node.addDependency(dependsOn);
+      return resource.node.defaultChild as CfnResource;
+    };
+    this.resources = [
+      revoke('Database', { DatabaseName: props.database.name }, props.database.resource),
+      ...[...props.tables].map(([tableName, table]) =>
+        revoke(
+          `Table-${tableName}`,
+          { DatabaseName: props.database.name, TableName: tableName },
+          table,
+        ),
+      ),
+    ];
+  }
+}

@@ -1,0 +1,238 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
+import type { GovernanceConfig } from './config';
+
+/** Properties of {@link Personas}. */
+export interface PersonasProps {
+  /** Who may assume each persona. */
+  readonly personas: GovernanceConfig['personas'];
+  /** The governed Glue database. */
+  readonly databaseName: string;
+  /** The Athena workgroup that analysts and project leaders query in. */
+  readonly workgroupName: string;
+  /** Where Athena writes query results. */
+  readonly athenaResultsBucket: s3.IBucket;
+  /** The key that encrypts the query results. */
+  readonly dataKey: kms.IKey;
+}
+
+function principalsOf(principals: readonly string[]): iam.IPrincipal {
+  const resolved = principals.map((principal) =>
+    principal === 'account' ? new iam.AccountRootPrincipal() : new iam.ArnPrincipal(principal),
+  );
+  return resolved.length === 1 ? resolved[0] : new iam.CompositePrincipal(...resolved);
+}
+
+/**
+ * The people of the data lake as IAM roles. IAM stays coarse: it lets the query personas use
+ * the workgroup, read the catalog's metadata and ask Lake Formation for data, and lets the data
+ * lake admin review Lake Formation. Lake Formation decides which databases, tables and columns
+ * each one sees. No persona may read the data lake bucket directly: data reaches them only
+ * through credentials that Lake Formation vends for what they were granted.
+ */
+export class Personas extends Construct {
+  /** Reviews Lake Formation permissions and tags; a data lake admin. */
+  readonly dataLakeAdmin: iam.Role;
+  /** Queries the columns tagged for analysts. */
+  readonly analyst: iam.Role;
+  /** Queries the columns tagged for project leaders or analysts. */
+  readonly projectLeader: iam.Role;
+
+  constructor(scope: Construct, id: string, props: PersonasProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const glueArn = (resource: string, resourceName?: string) =>
+      stack.formatArn({ service: 'glue', resource, resourceName });
+
+    this.dataLakeAdmin = new iam.Role(this, 'DataLakeAdmin', {
+      description:
+        'Data lake administrator: reviews Lake Formation permissions, tags and locations',
+      assumedBy: principalsOf(props.personas.dataLakeAdmin.principals),
+      inlinePolicies: {
+        review: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              actions: [
+                'lakeformation:Describe*',
+                'lakeformation:Get*',
+                'lakeformation:List*',
+                'lakeformation:Search*',
+              ],
+              resources: ['*'],
+            }),
+            new iam.PolicyStatement({
+              actions: [
+                'glue:GetCatalog',
+                'glue:GetDatabase',
+                'glue:GetDatabases',
+                'glue:GetTable',
+                'glue:GetTables',
+                'glue:GetPartitions',
+              ],
+              resources: [glueArn('catalog'), glueArn('database', '*'), glueArn('table', '*/*')],
+            }),
+          ],
+        }),
+      },
+    });
+    acknowledge(
+      this.dataLakeAdmin,
+      'AwsSolutions-IAM5',
+      'Resource::*',
+      'Lake Formation read actions take no resource-level permissions.',
+    );
+    for (const action of ['Describe', 'Get', 'List', 'Search']) {
+      acknowledge(
+        this.dataLakeAdmin,
+        'AwsSolutions-IAM5',
+        `Action::lakeformation:${action}*`,
+        'The data lake admin reviews all of Lake Formation: every read action, and no write action.',
+      );
+    }
+    for (const resource of ['database/*', 'table/*/*']) {
+      acknowledge(
+        this.dataLakeAdmin,
+        'AwsSolutions-IAM5',
+        `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:${resource}`,
+        'The data lake admin reviews the whole catalog of the account; Lake Formation shows it every database and table.',
+      );
+    }
+
+    const queryPolicy = this.queryPolicy(props, glueArn);
+    this.analyst = new iam.Role(this, 'Analyst', {
+      description: 'Analyst: queries, through Athena, the data that Lake Formation grants analysts',
+      assumedBy: principalsOf(props.personas.analyst.principals),
+      inlinePolicies: { query: queryPolicy },
+    });
+    this.projectLeader = new iam.Role(this, 'ProjectLeader', {
+      description:
+        'Project leader: queries, through Athena, the data that Lake Formation grants project leaders',
+      assumedBy: principalsOf(props.personas.projectLeader.principals),
+      inlinePolicies: { query: queryPolicy },
+    });
+    for (const role of [this.analyst, this.projectLeader]) this.acknowledgeQueryPolicy(role, props);
+  }
+
+  private queryPolicy(
+    props: PersonasProps,
+    glueArn: (resource: string, resourceName?: string) => string,
+  ): iam.PolicyDocument {
+    const stack = Stack.of(this);
+    const results = props.athenaResultsBucket;
+    return new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'QueryInTheWorkgroup',
+          actions: [
+            'athena:StartQueryExecution',
+            'athena:StopQueryExecution',
+            'athena:GetQueryExecution',
+            'athena:GetQueryResults',
+            'athena:GetQueryResultsStream',
+            'athena:GetQueryRuntimeStatistics',
+            'athena:BatchGetQueryExecution',
+            'athena:ListQueryExecutions',
+            'athena:GetWorkGroup',
+          ],
+          resources: [
+            stack.formatArn({
+              service: 'athena',
+              resource: 'workgroup',
+              resourceName: props.workgroupName,
+            }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'BrowseTheCatalogInAthena',
+          actions: [
+            'athena:GetDataCatalog',
+            'athena:ListDatabases',
+            'athena:GetDatabase',
+            'athena:ListTableMetadata',
+            'athena:GetTableMetadata',
+          ],
+          resources: [
+            stack.formatArn({
+              service: 'athena',
+              resource: 'datacatalog',
+              resourceName: 'AwsDataCatalog',
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadTheGovernedCatalog',
+          actions: [
+            'glue:GetDatabase',
+            'glue:GetDatabases',
+            'glue:GetTable',
+            'glue:GetTables',
+            'glue:GetPartition',
+            'glue:GetPartitions',
+            'glue:BatchGetPartition',
+          ],
+          resources: [
+            glueArn('catalog'),
+            glueArn('database', props.databaseName),
+            glueArn('table', `${props.databaseName}/*`),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'GetDataThroughLakeFormation',
+          actions: ['lakeformation:GetDataAccess'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'FindTheQueryResults',
+          actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+          resources: [results.bucketArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'WriteAndReadQueryResults',
+          actions: [
+            's3:PutObject',
+            's3:GetObject',
+            's3:AbortMultipartUpload',
+            's3:ListMultipartUploadParts',
+          ],
+          resources: [results.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'EncryptQueryResults',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.dataKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+            StringLike: {
+              'kms:EncryptionContext:aws:s3:arn': [results.bucketArn, results.arnForObjects('*')],
+            },
+          },
+        }),
+      ],
+    });
+  }
+
+  private acknowledgeQueryPolicy(role: iam.Role, props: PersonasProps): void {
+    acknowledgeWildcardResources(
+      role,
+      [props.athenaResultsBucket.arnForObjects('*')],
+      'Athena names each query result object itself, under the workgroup output location in the query results bucket; no data lake object is in this bucket.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5',
+      'Resource::*',
+      'lakeformation:GetDataAccess takes no resource-level permissions; Lake Formation grants decide which data it vends credentials for.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5',
+      `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${props.databaseName}/*`,
+      'Glue metadata of every table of the governed database; Lake Formation decides which of them the persona sees.',
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import type { App } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import type { CatalogResources } from '../../lib/catalog/catalog-resources';
+import type { AppConfig } from '../../lib/config/schema';
+import { GovernanceStack } from '../../lib/governance/governance-stack';
+import { DMS_COLUMNS } from '../../lib/replication/dms-columns';
+import { StorageStack } from '../../lib/storage/storage-stack';
+import type { TestAppOptions } from '../support/test-app';
+import { createTestApp, testConfig } from '../support/test-app';
+
+/** A stand-in for the catalog stack: the database, the declared tables and a crawler role. */
+export class FixtureCatalogStack extends Stack implements CatalogResources {
+  readonly databaseName: string;
+  readonly database: glue.CfnDatabase;
+  readonly tables = new Map<string, glue.CfnTable>();
+  readonly crawlerRoles: iam.IRole[];
+  readonly workgroupName: string;
+
+  constructor(scope: Construct, id: string, config: AppConfig) {
+    super(scope, id);
+    this.databaseName = config.catalog.databaseName;
+    this.workgroupName = config.catalog.athena.workgroupName;
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: this.account,
+      databaseInput: { name: this.databaseName },
+    });
+    for (const name of config.replication.tables) {
+      const dataset = config.datasets.find((candidate) => candidate.name === name)!;
+      const table = new glue.CfnTable(this, `Table-${name}`, {
+        catalogId: this.account,
+        databaseName: this.databaseName,
+        tableInput: {
+          name,
+          tableType: 'EXTERNAL_TABLE',
+          storageDescriptor: {
+            columns: [
+              ...dataset.columns.map((column) => ({ name: column.name, type: 'string' })),
+              ...Object.values(DMS_COLUMNS).map((column) => ({ name: column, type: 'string' })),
+            ],
+            location: `s3://data-lake/cdc/${name}/`,
+          },
+        },
+      });
+      table.addResourceDependency(this.database);
+      this.tables.set(name, table);
+    }
+    this.crawlerRoles = [
+      new iam.Role(this, 'CrawlerRole', {
+        assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+      }),
+    ];
+  }
+}
+
+/** The storage stack, the fixture catalog and the governance stack, for `overrides`. */
+export function buildGovernance(overrides: unknown = {}, options: TestAppOptions = {}) {
+  const app: App = createTestApp(options);
+  const config = testConfig(overrides);
+  const storage = new StorageStack(app, 'Storage', { config });
+  const catalog = new FixtureCatalogStack(app, 'Catalog', config);
+  const governance = new GovernanceStack(app, 'Governance', { config, storage, catalog });
+  return { app, config, storage, catalog, governance };
+}
