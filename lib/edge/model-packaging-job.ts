@@ -1,0 +1,249 @@
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acknowledge } from '../shared/nag';
+import { SharedProvider } from '../shared/shared-provider';
+import type { GreengrassComponentRef } from './greengrass-component';
+import { componentArn, componentVersionArn } from './greengrass-component';
+import { acknowledgeWildcardResources } from '../shared/nag';
+import type { ModelPackagingProperties } from './handler/model-packaging-properties';
+
+/** The longest job name Lookout for Vision accepts. */
+const MAX_JOB_NAME = 64;
+
+/**
+ * The packaging job's name for a component version: readable, within Lookout for Vision's
+ * `[a-zA-Z0-9-]{1,64}`, and distinct for every name and version (a hash keeps `a.b` and `a_b` apart).
+ */
+export function packagingJobName(component: GreengrassComponentRef): string {
+  const hash = crypto
+    .createHash('sha256')
+    .update(`${component.name}@${component.version}`)
+    .digest('hex')
+    .slice(0, 8);
+  const readable = `${component.name}-${component.version}`
+    .replace(/[^a-zA-Z0-9-]/g, '-')
+    .slice(0, MAX_JOB_NAME - hash.length - 1);
+  return `${readable}-${hash}`;
+}
+
+/** Properties of a {@link ModelPackagingJob}. */
+export interface ModelPackagingJobProps {
+  /** The Lookout for Vision project that holds the model. */
+  readonly projectName: string;
+  /** The trained model version to package. */
+  readonly modelVersion: string;
+  /** The component name and version that the job creates. */
+  readonly component: GreengrassComponentRef;
+  /**
+   * Description of the component.
+   * @default - names the project and model version
+   */
+  readonly componentDescription?: string;
+  /**
+   * Device the model is compiled for; give it or `targetPlatform`.
+   * @default - none
+   */
+  readonly targetDevice?: string;
+  /**
+   * Platform the model is compiled for; give it or `targetDevice`.
+   * @default - none
+   */
+  readonly targetPlatform?: {
+    readonly os: string;
+    readonly arch: string;
+    readonly accelerator?: string;
+  };
+  /**
+   * Compiler options for `targetPlatform`.
+   * @default - none
+   */
+  readonly compilerOptions?: Record<string, string | string[]>;
+  /** Bucket that receives the model artifacts. */
+  readonly artifactsBucket: s3.IBucket;
+  /** Prefix of the model artifacts in the bucket, ending with `/`. */
+  readonly artifactPrefix: string;
+  /** Key that encrypts the bucket. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * ARN of the thing group that the stack deploys the component to: delete keeps the component
+   * version while the latest deployment to that group still runs it.
+   * @default - delete always removes the component version
+   */
+  readonly deploymentTargetArn?: string;
+}
+
+/**
+ * A Lookout for Vision model packaging job, as a custom resource that completes when the job has
+ * created the model's Greengrass component version, and deletes that version on delete.
+ */
+export class ModelPackagingJob extends Construct implements GreengrassComponentRef {
+  readonly name: string;
+  readonly version: string;
+  readonly jobName: string;
+  readonly resource: CustomResource;
+  /** ARN of the component version the job created. */
+  readonly componentVersionArn: string;
+
+  constructor(scope: Construct, id: string, props: ModelPackagingJobProps) {
+    super(scope, id);
+    this.name = props.component.name;
+    this.version = props.component.version;
+    this.jobName = packagingJobName(props.component);
+
+    const provider = SharedProvider.of(this, 'ModelPackagingProvider', {
+      entry: path.join(__dirname, 'handler', 'model-packaging.ts'),
+      description: 'Runs Lookout for Vision model packaging jobs into Greengrass components',
+      polls: true,
+      queryInterval: Duration.minutes(1),
+      totalTimeout: Duration.hours(2),
+    });
+    this.grant(provider, props);
+
+    const properties: ModelPackagingProperties = {
+      ProjectName: props.projectName,
+      ModelVersion: props.modelVersion,
+      JobName: this.jobName,
+      ComponentName: this.name,
+      ComponentVersion: this.version,
+      ComponentVersionArn: componentVersionArn(this, this.name, this.version),
+      ComponentDescription:
+        props.componentDescription ??
+        `Lookout for Vision model ${props.modelVersion} of project ${props.projectName}`,
+      Bucket: props.artifactsBucket.bucketName,
+      Prefix: props.artifactPrefix,
+      TargetDevice: props.targetDevice,
+      TargetPlatform: props.targetPlatform && {
+        Os: props.targetPlatform.os,
+        Arch: props.targetPlatform.arch,
+        Accelerator: props.targetPlatform.accelerator,
+      },
+      CompilerOptions: props.compilerOptions && JSON.stringify(props.compilerOptions),
+      TargetArn: props.deploymentTargetArn,
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::LookoutVisionModelPackaging',
+      properties: { ...properties },
+    });
+    this.resource.node.addDependency(...provider.roles);
+    this.componentVersionArn = this.resource.getAttString('ComponentVersionArn');
+  }
+
+  private grant(provider: SharedProvider, props: ModelPackagingJobProps): void {
+    const stack = Stack.of(this);
+    provider.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['lookoutvision:StartModelPackagingJob'],
+        resources: [
+          stack.formatArn({
+            service: 'lookoutvision',
+            resource: 'model',
+            resourceName: `${props.projectName}/${props.modelVersion}`,
+          }),
+        ],
+      }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['lookoutvision:DescribeModelPackagingJob'],
+        resources: ['*'],
+      }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['greengrass:CreateComponentVersion'],
+        resources: [componentArn(this, this.name)],
+      }),
+    );
+    const componentVersions = componentVersionArn(this, this.name, '*');
+    provider.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['greengrass:DescribeComponent', 'greengrass:DeleteComponent'],
+        resources: [componentVersions],
+      }),
+    );
+    const artifacts = props.artifactsBucket.arnForObjects(`${props.artifactPrefix}*`);
+    provider.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [artifacts] }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation'],
+        resources: [props.artifactsBucket.bucketArn],
+      }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+
+    if (props.deploymentTargetArn) this.grantDeploymentLookup(provider, props.deploymentTargetArn);
+
+    const unscoped = [
+      'lookoutvision:DescribeModelPackagingJob',
+      ...(props.deploymentTargetArn ? ['greengrass:ListDeployments'] : []),
+    ];
+    for (const role of provider.roles) {
+      acknowledge(
+        role,
+        'AwsSolutions-IAM5',
+        'Resource::*',
+        `${unscoped.join(' and ')} support no resource-level permissions.`,
+      );
+      acknowledgeWildcardResources(
+        role,
+        [componentVersions],
+        'Delete removes the component version this resource created, which after a version change is an earlier version of the same component.',
+      );
+      acknowledgeWildcardResources(
+        role,
+        [artifacts],
+        'The packaging job writes the model artifacts under names it chooses, inside the configured prefix only.',
+      );
+    }
+  }
+
+  /** Lets delete find whether the latest deployment to the target still runs the component. */
+  private grantDeploymentLookup(provider: SharedProvider, targetArn: string): void {
+    const stack = Stack.of(this);
+    const deployments = stack.formatArn({
+      service: 'greengrass',
+      resource: 'deployments',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const jobs = stack.formatArn({ service: 'iot', resource: 'job', resourceName: '*' });
+    provider.addToPolicy(
+      new iam.PolicyStatement({ actions: ['greengrass:ListDeployments'], resources: ['*'] }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({ actions: ['greengrass:GetDeployment'], resources: [deployments] }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({ actions: ['iot:DescribeJob'], resources: [jobs] }),
+    );
+    provider.addToPolicy(
+      new iam.PolicyStatement({ actions: ['iot:DescribeThingGroup'], resources: [targetArn] }),
+    );
+    for (const role of provider.roles) {
+      acknowledgeWildcardResources(
+        role,
+        [deployments],
+        'Delete reads the latest deployment to the thing group, whose id Greengrass assigns, to keep a component version that still runs.',
+      );
+      acknowledgeWildcardResources(
+        role,
+        [jobs],
+        'Greengrass reads the IoT job behind a deployment, whose id it assigns, when the deployment is read.',
+      );
+    }
+  }
+}

@@ -1,0 +1,423 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildFoundation } from '../../lib/app';
+import { EDGE_AGENT_COMPONENT, EDGE_AGENT_REGIONS } from '../../lib/edge/edge-agent';
+import type { EdgeStack } from '../../lib/edge/edge-stack';
+import type { InferenceClientComponentProps } from '../../lib/edge/inference-client-component';
+import {
+  INFERENCE_CLIENT_SCRIPT,
+  InferenceClientComponent,
+} from '../../lib/edge/inference-client-component';
+import { stableTemplate } from '../support/stable-template';
+import {
+  buildTestFoundation,
+  createTestApp,
+  describeFindings,
+  nagFindings,
+  testConfig,
+} from '../support/test-app';
+
+function edgeOf(overrides: unknown = {}): { app: App; edge: EdgeStack; template: Template } {
+  const { app, stacks } = buildTestFoundation(overrides);
+  const edge = stacks.edge!;
+  return { app, edge, template: Template.fromStack(edge) };
+}
+
+function only<T>(record: Record<string, T>): [string, T] {
+  const entries = Object.entries(record);
+  expect(entries).toHaveLength(1);
+  return entries[0];
+}
+
+function recipeOf(template: Template): Record<string, unknown> {
+  const [, component] = only(template.findResources('AWS::GreengrassV2::ComponentVersion'));
+  const [, parts] = component.Properties.InlineRecipe['Fn::Join'];
+  const text = (parts as unknown[])
+    .map((part) => (typeof part === 'string' ? part : 's3://asset-bucket/asset-key.py'))
+    .join('');
+  return JSON.parse(text);
+}
+
+function clientVersionOf(overrides: unknown): string {
+  return edgeOf(overrides).edge.inferenceClient.version;
+}
+
+describe('EdgeStack', () => {
+  const { app, edge, template } = edgeOf();
+  const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+  const [packagingId] = only(template.findResources('Custom::LookoutVisionModelPackaging'));
+
+  test('deploys the model, the pinned EdgeAgent and the inference client at exact versions', () => {
+    const clientVersion = edge.inferenceClient.version;
+    expect(clientVersion).toMatch(/^1\.0\.\d{1,6}$/);
+    expect(deployment.Properties.Components).toEqual({
+      'part-inspection-model': { ComponentVersion: '1.0.0' },
+      [EDGE_AGENT_COMPONENT]: { ComponentVersion: '1.1.1' },
+      'part-inspection.InferenceClient': { ComponentVersion: clientVersion },
+    });
+    expect(recipeOf(template)).toMatchObject({
+      ComponentName: 'part-inspection.InferenceClient',
+      ComponentVersion: clientVersion,
+    });
+  });
+
+  test('the deployment waits for the packaging job, the client component and the device policy', () => {
+    const [clientId] = only(template.findResources('AWS::GreengrassV2::ComponentVersion'));
+    const [policyId] = only(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: ['GreengrassV2TokenExchangeRole'] },
+      }),
+    );
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining([packagingId, clientId, policyId]));
+  });
+
+  test('the deployment targets the thing group, rolls back failures and bounds the rollout', () => {
+    const [groupId, group] = only(template.findResources('AWS::IoT::ThingGroup'));
+    expect(group.Properties.ThingGroupName).toBe('part-inspection-line');
+    expect(group.DeletionPolicy).toBe('Retain');
+    expect(deployment.Properties).toMatchObject({
+      TargetArn: { 'Fn::GetAtt': [groupId, 'Arn'] },
+      DeploymentName: 'ml-foundation-part-inspection-line',
+      DeploymentPolicies: {
+        FailureHandlingPolicy: 'ROLLBACK',
+        ComponentUpdatePolicy: { Action: 'NOTIFY_COMPONENTS', TimeoutInSeconds: 60 },
+      },
+      IotJobConfiguration: {
+        JobExecutionsRolloutConfig: { MaximumPerMinute: 10 },
+        AbortConfig: {
+          CriteriaList: [
+            {
+              FailureType: 'FAILED',
+              Action: 'CANCEL',
+              ThresholdPercentage: 50,
+              MinNumberOfExecutedThings: 1,
+            },
+          ],
+        },
+      },
+    });
+  });
+
+  test('the packaging job writes into the artifacts bucket and names its component version', () => {
+    template.hasResourceProperties('Custom::LookoutVisionModelPackaging', {
+      ProjectName: 'part-inspection',
+      ModelVersion: '1',
+      JobName: Match.stringLikeRegexp('^part-inspection-model-1-0-0-[0-9a-f]{8}$'),
+      ComponentName: 'part-inspection-model',
+      ComponentVersion: '1.0.0',
+      ComponentVersionArn: {
+        'Fn::Join': ['', Match.arrayWith([':components:part-inspection-model:versions:1.0.0'])],
+      },
+      Bucket: { 'Fn::ImportValue': Match.stringLikeRegexp('EdgeArtifactsBucket') },
+      Prefix: 'lookout-vision/part-inspection/',
+      TargetPlatform: { Os: 'LINUX', Arch: 'ARM64', Accelerator: 'NVIDIA' },
+      CompilerOptions: '{"gpu-code":"sm_53","trt-ver":"7.1.3","cuda-ver":"10.2"}',
+      TargetDevice: Match.absent(),
+      TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ThingGroup'), 'Arn'] },
+    });
+  });
+
+  test("the token exchange role reads the model's prefix and the client's script, nothing more", () => {
+    const [, policy] = only(
+      template.findResources('AWS::IAM::Policy', {
+        Properties: { Roles: ['GreengrassV2TokenExchangeRole'] },
+      }),
+    );
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      {
+        Sid: 'ReadModelArtifacts',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              { 'Fn::ImportValue': expect.stringMatching(/EdgeArtifactsBucket.*Arn/) },
+              '/lookout-vision/part-inspection/*',
+            ],
+          ],
+        },
+      },
+      {
+        Sid: 'DecryptModelArtifacts',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::ImportValue': expect.stringMatching(/DataKey.*Arn/) },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': {
+              'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+            },
+          },
+        },
+      },
+      {
+        Sid: 'ReadComponentArtifacts',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':s3:::',
+              { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+              `/${edge.inferenceClient.artifact.assetHash}.py`,
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('the recipe runs the uploaded script against the model, with publish rights on its topic only', () => {
+    const recipe = recipeOf(template) as {
+      ComponentDependencies: unknown;
+      ComponentConfiguration: { DefaultConfiguration: Record<string, unknown> };
+      Manifests: Array<{
+        Lifecycle: { install: { Script: string }; run: { Script: string } };
+        Artifacts: unknown[];
+      }>;
+    };
+    expect(recipe.ComponentDependencies).toEqual({
+      'part-inspection-model': { VersionRequirement: '=1.0.0', DependencyType: 'HARD' },
+    });
+    expect(recipe.ComponentConfiguration.DefaultConfiguration).toMatchObject({
+      ModelComponent: 'part-inspection-model',
+      ImageFolder: '/var/lib/part-inspection/images',
+      ResultsTopic: 'part-inspection/results',
+      accessControl: {
+        'aws.greengrass.ipc.mqttproxy': {
+          'part-inspection.InferenceClient:mqttproxy:1': {
+            operations: ['aws.greengrass#PublishToIoTCore'],
+            resources: ['part-inspection/results'],
+          },
+        },
+      },
+    });
+    const [manifest] = recipe.Manifests;
+    const scriptName = `${edge.inferenceClient.artifact.assetHash}.py`;
+    expect(manifest.Artifacts).toEqual([
+      { Uri: 's3://asset-bucket/asset-key.py', Permission: { Read: 'OWNER', Execute: 'NONE' } },
+    ]);
+    expect(manifest.Lifecycle.run.Script).toContain(
+      `exec {work:path}/venv/bin/python -u {artifacts:path}/${scriptName}`,
+    );
+    expect(manifest.Lifecycle.install.Script).toContain('grep -qx video');
+    const [, component] = only(template.findResources('AWS::GreengrassV2::ComponentVersion'));
+    expect(JSON.stringify(component.Properties.InlineRecipe)).toContain(
+      `"Fn::Sub":"s3://cdk-hnb659fds-assets-\${AWS::AccountId}-\${AWS::Region}/${scriptName}"`,
+    );
+  });
+
+  test('the packaging handler may package this model into this component, and read deployments to keep one in use', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: 'lookoutvision:StartModelPackagingJob' }),
+          ]),
+        },
+      },
+    });
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      const statements = JSON.stringify(policy.Properties.PolicyDocument.Statement);
+      expect(statements).toContain(':model/part-inspection/1"');
+      expect(statements).toContain(':components:part-inspection-model"');
+      expect(statements).toContain(':components:part-inspection-model:versions:*"');
+      expect(statements).toContain('"/lookout-vision/part-inspection/*"');
+      expect(statements).toContain(':deployments:*"');
+      expect(statements).not.toMatch(/"Action":"(s3|greengrass|lookoutvision|iot):\*"/);
+    }
+  });
+
+  test('an environment-agnostic stack stops deployment outside the EdgeAgent Regions', () => {
+    const rules = template.toJSON().Rules;
+    const [, rule] = Object.entries(rules).find(([id]) => id.startsWith('EdgeAgentRegion'))!;
+    expect(rule).toEqual({
+      Assertions: [
+        {
+          Assert: { 'Fn::Contains': [[...EDGE_AGENT_REGIONS], { Ref: 'AWS::Region' }] },
+          AssertDescription: expect.stringContaining(
+            'aws.iot.lookoutvision.EdgeAgent is published only in us-east-1, us-east-2, us-west-2',
+          ),
+        },
+      ],
+    });
+  });
+
+  test('has no unacknowledged cdk-nag finding', () => {
+    expect(describeFindings(nagFindings(app, edge))).toBe('');
+  });
+
+  test('matches the reviewed snapshot', () => {
+    expect(stableTemplate(edge)).toMatchSnapshot();
+  });
+
+  test('exists only with features.edge', () => {
+    expect(buildTestFoundation({ features: { edge: false } }).stacks.edge).toBeUndefined();
+  });
+});
+
+describe('EdgeStack Regions', () => {
+  function inRegion(region: string): App {
+    const app = createTestApp();
+    buildFoundation(app, testConfig(), { account: '123456789012', region });
+    return app;
+  }
+
+  test('a Region known to lack the EdgeAgent fails the synth', () => {
+    expect(() => inRegion('eu-west-3').synth()).toThrow(
+      /aws\.iot\.lookoutvision\.EdgeAgent is published only in .*; this stack deploys to eu-west-3/,
+    );
+  });
+
+  test('a supported Region synthesizes without a Region rule', () => {
+    const app = inRegion('eu-central-1');
+    const template = Template.fromStack(app.node.findChild('Edge') as EdgeStack);
+    expect(Object.keys(template.toJSON().Rules ?? {})).not.toContainEqual(
+      expect.stringMatching(/^EdgeAgentRegion/),
+    );
+  });
+});
+
+describe('EdgeStack variants', () => {
+  test('an existing model component is deployed as it is, without packaging', () => {
+    const { template } = edgeOf({
+      edge: {
+        modelComponent: { source: 'existing', name: 'circuit-board-model', version: '2.3.0' },
+      },
+    });
+    template.resourceCountIs('Custom::LookoutVisionModelPackaging', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    expect(deployment.Properties.Components['circuit-board-model']).toEqual({
+      ComponentVersion: '2.3.0',
+    });
+    expect(recipeOf(template)).toMatchObject({
+      ComponentDependencies: {
+        'circuit-board-model': { VersionRequirement: '=2.3.0', DependencyType: 'HARD' },
+      },
+    });
+  });
+
+  test('a created project is retained and packaged after it exists', () => {
+    const { template } = edgeOf({ edge: { lookoutVision: { project: 'create' } } });
+    const [projectId, project] = only(template.findResources('AWS::LookoutVision::Project'));
+    expect(project.Properties).toEqual({ ProjectName: 'part-inspection' });
+    expect(project.DeletionPolicy).toBe('Retain');
+    const [, packaging] = only(template.findResources('Custom::LookoutVisionModelPackaging'));
+    expect(packaging.DependsOn).toContain(projectId);
+  });
+
+  test('an existing thing group is targeted by ARN', () => {
+    const { template } = edgeOf({ edge: { thingGroup: 'existing', thingGroupName: 'line-7' } });
+    template.resourceCountIs('AWS::IoT::ThingGroup', 0);
+    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    expect(deployment.Properties.TargetArn).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':iot:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':thinggroup/line-7',
+        ],
+      ],
+    });
+  });
+
+  test('a target device packages for it without compiler options', () => {
+    const { template } = edgeOf({
+      edge: {
+        modelComponent: {
+          targetDevice: 'jetson_xavier',
+          targetPlatform: null,
+          compilerOptions: null,
+        },
+      },
+    });
+    template.hasResourceProperties('Custom::LookoutVisionModelPackaging', {
+      TargetDevice: 'jetson_xavier',
+      TargetPlatform: Match.absent(),
+      CompilerOptions: Match.absent(),
+    });
+  });
+
+  test('a new EdgeAgent version is pinned in the deployment', () => {
+    const { template } = edgeOf({ edge: { edgeAgentVersion: '1.2.0' } });
+    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    expect(deployment.Properties.Components[EDGE_AGENT_COMPONENT]).toEqual({
+      ComponentVersion: '1.2.0',
+    });
+  });
+});
+
+describe('inference client component version', () => {
+  const base = clientVersionOf({});
+
+  test('the same content always gives the same version', () => {
+    expect(clientVersionOf({})).toBe(base);
+  });
+
+  test('a recipe change gives a new version', () => {
+    const changed = [
+      clientVersionOf({ edge: { inferenceClient: { imageFolder: '/data/camera-1' } } }),
+      clientVersionOf({ edge: { inferenceClient: { resultsTopic: 'line-7/results' } } }),
+      clientVersionOf({ edge: { modelComponent: { version: '1.1.0' } } }),
+    ];
+    for (const version of changed) expect(version).not.toBe(base);
+    expect(new Set(changed).size).toBe(changed.length);
+  });
+
+  test('the configured prefix is the major and minor version', () => {
+    expect(clientVersionOf({ edge: { inferenceClient: { versionPrefix: '2.4' } } })).toMatch(
+      /^2\.4\.\d+$/,
+    );
+  });
+
+  test('the template carries the new version in both the recipe and the deployment', () => {
+    const { template } = edgeOf({ edge: { inferenceClient: { pollIntervalSeconds: 5 } } });
+    const version = (recipeOf(template) as { ComponentVersion: string }).ComponentVersion;
+    expect(version).not.toBe(base);
+    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    expect(deployment.Properties.Components['part-inspection.InferenceClient']).toEqual({
+      ComponentVersion: version,
+    });
+  });
+
+  test('a change of the script gives a new version', () => {
+    const props: InferenceClientComponentProps = {
+      componentName: 'part-inspection.InferenceClient',
+      versionPrefix: '1.0',
+      publisher: 'ml-foundation',
+      modelComponent: { name: 'part-inspection-model', version: '1.0.0' },
+      imageFolder: '/var/lib/part-inspection/images',
+      resultsTopic: 'part-inspection/results',
+      pollIntervalSeconds: 1,
+      requireVideoGroup: true,
+    };
+    const versionFor = (scriptPath: string) =>
+      new InferenceClientComponent(new Stack(new App(), 'Client'), 'Client', {
+        ...props,
+        scriptPath,
+      }).version;
+    const edited = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'client-')),
+      'inference_client.py',
+    );
+    fs.writeFileSync(edited, `${fs.readFileSync(INFERENCE_CLIENT_SCRIPT, 'utf8')}\n# retuned\n`);
+
+    expect(versionFor(INFERENCE_CLIENT_SCRIPT)).toBe(base);
+    expect(versionFor(edited)).not.toBe(base);
+  });
+});
