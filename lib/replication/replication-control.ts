@@ -32,14 +32,11 @@ export type StartTarget =
   | { readonly engine: 'instance'; readonly replicationTaskArn: string }
   | { readonly engine: 'serverless'; readonly replicationConfigArn: string };
 
-/**
- * The pause and the start each have their own provider: the start's role names the
- * replication, which is created after the pause, so one provider for both would be a cycle.
- */
-function controlProvider(scope: Construct, id: string, description: string): SharedProvider {
-  return SharedProvider.of(scope, id, {
+/** The stack's one provider for pausing and starting replications. */
+function controlProvider(scope: Construct): SharedProvider {
+  return SharedProvider.of(scope, 'DmsReplicationControlProvider', {
     entry: path.join(__dirname, 'handler', 'replication-control.ts'),
-    description,
+    description: 'Stops DMS replications before CloudFormation changes them, starts them after',
     polls: true,
     queryInterval: Duration.seconds(30),
     totalTimeout: Duration.hours(2),
@@ -55,8 +52,14 @@ function dmsArn(scope: Construct, resource: string, resourceName: string): strin
   });
 }
 
+const describeGrants = new WeakMap<SharedProvider, Set<string>>();
+
 /** Grants the actions that read replication status, which DMS authorizes on any resource only. */
 function grantDescribe(provider: SharedProvider, action: string): void {
+  const granted = describeGrants.get(provider) ?? new Set<string>();
+  describeGrants.set(provider, granted);
+  if (granted.has(action)) return;
+  granted.add(action);
   provider.addToPolicy(new iam.PolicyStatement({ actions: [action], resources: ['*'] }));
   for (const role of provider.roles) {
     acknowledge(
@@ -82,11 +85,7 @@ export class ReplicationPause extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationPauseProps) {
     super(scope, id);
-    const provider = controlProvider(
-      this,
-      'DmsReplicationPauseProvider',
-      'Stops DMS replications before CloudFormation modifies them',
-    );
+    const provider = controlProvider(this);
     if (props.scope.engine === 'instance') {
       grantDescribe(provider, 'dms:DescribeReplicationTasks');
       provider.addToPolicy(
@@ -153,15 +152,15 @@ export class ReplicationStart extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicationStartProps) {
     super(scope, id);
-    const provider = controlProvider(
-      this,
-      'DmsReplicationStartProvider',
-      'Starts DMS replications after CloudFormation creates them, and stops them before deletion',
-    );
+    const provider = controlProvider(this);
     const { target } = props;
+    // The grant on this replication is a policy of its own, which only this resource waits for:
+    // in the provider's default policy it would make the pause, which runs before the
+    // replication exists, depend on the replication.
+    const targetPolicy = new iam.Policy(this, 'TargetPolicy', { roles: provider.roles });
     if (target.engine === 'instance') {
       grantDescribe(provider, 'dms:DescribeReplicationTasks');
-      provider.addToPolicy(
+      targetPolicy.addStatements(
         new iam.PolicyStatement({
           actions: ['dms:StartReplicationTask', 'dms:StopReplicationTask'],
           resources: [target.replicationTaskArn],
@@ -169,7 +168,7 @@ export class ReplicationStart extends Construct {
       );
     } else {
       grantDescribe(provider, 'dms:DescribeReplications');
-      provider.addToPolicy(
+      targetPolicy.addStatements(
         new iam.PolicyStatement({
           actions: ['dms:StartReplication', 'dms:StopReplication'],
           resources: [target.replicationConfigArn],
@@ -192,5 +191,6 @@ export class ReplicationStart extends Construct {
               Fingerprint: props.fingerprint,
             },
     });
+    this.resource.node.addDependency(targetPolicy);
   }
 }

@@ -308,25 +308,29 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
       expect(task.DependsOn).toContain(setup.id);
     });
 
-    test('the start function may start and stop only this task', () => {
-      const startRoles = Object.keys(resources).filter((id) =>
-        /^DmsReplicationStartProvider(OnEvent|IsComplete)Role[0-9A-F]{8}$/.test(id),
+    test('one provider serves the pause and the start', () => {
+      const providerRoles = Object.keys(resources).filter((id) =>
+        /^DmsReplicationControlProvider(OnEvent|IsComplete)Role[0-9A-F]{8}$/.test(id),
       );
-      expect(startRoles).toHaveLength(2);
-      for (const role of startRoles) {
-        template.hasResourceProperties('AWS::IAM::Policy', {
-          Roles: [{ Ref: role }],
-          PolicyDocument: {
-            Statement: Match.arrayWith([
-              {
-                Action: ['dms:StartReplicationTask', 'dms:StopReplicationTask'],
-                Effect: 'Allow',
-                Resource: { Ref: task.id },
-              },
-            ]),
-          },
-        });
-      }
+      expect(providerRoles).toHaveLength(2);
+      expect(pause.Properties.ServiceToken).toEqual(start.Properties.ServiceToken);
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    });
+
+    test('the provider may start this task only, through a policy the start waits for', () => {
+      const targetPolicy = onlyResource(template, 'AWS::IAM::Policy', (id) =>
+        id.startsWith('ChangeCaptureStartTargetPolicy'),
+      );
+      expect(targetPolicy.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Action: ['dms:StartReplicationTask', 'dms:StopReplicationTask'],
+          Effect: 'Allow',
+          Resource: { Ref: task.id },
+        },
+      ]);
+      expect(targetPolicy.Properties.Roles).toHaveLength(2);
+      expect(start.DependsOn).toContain(targetPolicy.id);
+      expect(pause.DependsOn ?? []).not.toContain(targetPolicy.id);
     });
   });
 

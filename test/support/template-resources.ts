@@ -21,9 +21,16 @@ export function resourcesOf(template: Template, type: string): TemplateResource[
   }));
 }
 
-/** The one resource of `type` in the template; fails the test when there is not exactly one. */
-export function onlyResource(template: Template, type: string): TemplateResource {
-  const resources = resourcesOf(template, type);
+/**
+ * The one resource of `type` (whose logical id passes `filter`) in the template; fails the test
+ * when there is not exactly one.
+ */
+export function onlyResource(
+  template: Template,
+  type: string,
+  filter: (logicalId: string) => boolean = () => true,
+): TemplateResource {
+  const resources = resourcesOf(template, type).filter((resource) => filter(resource.id));
   expect(resources).toHaveLength(1);
   return resources[0];
 }
