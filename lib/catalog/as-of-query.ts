@@ -21,9 +21,11 @@ import { DMS_COLUMNS } from '../replication/dms-columns';
  * 4. the returned columns, so that even exact ties (a change DMS wrote twice) pick the same row
  *    on every run and every engine.
  *
- * A full-load row carries the time DMS transferred it, not the time it was read: a change
- * committed while the load ran, to a row the load had already read, is superseded by the older
- * image at the row's transfer time, until the next change to that row.
+ * Full-load rows carry the task's start time (the replication sets
+ * `UseTaskStartTimeForFullLoadTimestamp`), which is before any change captured during the load,
+ * so a change to a row that the load had already read wins over the loaded image. Were full-load
+ * rows stamped with their transfer time instead, such a change would be hidden behind the older
+ * image until the next change to that row.
  *
  * Times are UTC, at millisecond precision (a JavaScript `Date`). Athena reads timestamps at
  * millisecond precision too; DuckDB keeps microseconds, so there a change 0.4 ms after T is

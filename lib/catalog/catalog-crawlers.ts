@@ -28,6 +28,13 @@ export interface CatalogCrawlersProps {
   readonly schedule: string;
   /** Whether the key that encrypts crawler logs is kept when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Whether the discovery crawler reads the data lake with Lake Formation credentials, for a
+   * catalog governed by Lake Formation. (The declared-tables crawler keeps IAM credentials:
+   * with Lake Formation credentials a crawler may target one catalog table only.)
+   * @default false
+   */
+  readonly useLakeFormationCredentials?: boolean;
 }
 
 /**
@@ -129,6 +136,9 @@ export class CatalogCrawlers extends Construct {
       databaseName: props.databaseName,
       tablePrefix: props.discoveredTablePrefix,
       crawlerSecurityConfiguration: securityConfiguration.ref,
+      lakeFormationConfiguration: props.useLakeFormationCredentials
+        ? { useLakeFormationCredentials: true }
+        : undefined,
       schedule: { scheduleExpression: props.schedule },
       targets: {
         s3Targets: [

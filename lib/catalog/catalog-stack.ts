@@ -41,6 +41,7 @@ export class CatalogStack extends Stack implements CatalogResources {
     const { catalog } = config;
     const datasets = replicatedDatasets(config);
     const dataPrefix = config.replication.bucketFolder;
+    const governed = config.features.governance;
 
     this.databaseName = catalog.databaseName;
     this.database = new glue.CfnDatabase(this, 'Database', {
@@ -49,6 +50,8 @@ export class CatalogStack extends Stack implements CatalogResources {
         name: catalog.databaseName,
         description: 'Change history of the replicated source tables, written by DMS',
         locationUri: `s3://${storage.dataLakeBucket.bucketName}/${dataPrefix}`,
+        // Under Lake Formation, tables created later (by the crawlers) get no IAM-only default.
+        createTableDefaultPermissions: governed ? [] : undefined,
       },
     });
 
@@ -75,6 +78,7 @@ export class CatalogStack extends Stack implements CatalogResources {
       dataPrefix,
       discoveredTablePrefix: catalog.discoveredTablePrefix,
       schedule: catalog.crawlerSchedule,
+      useLakeFormationCredentials: governed,
       removalPolicy:
         config.storage.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });

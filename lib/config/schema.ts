@@ -32,13 +32,16 @@ function checkDatasets(config: AppConfig, report: ReportIssue): void {
   });
 }
 
-/** Checks that relate one section of the configuration to another. */
+/**
+ * Checks that relate one section of the configuration to another. A capability's checks run
+ * only when it is switched on, so that a section an account cannot use does not block the rest.
+ */
 const CROSS_CHECKS: ReadonlyArray<(config: AppConfig, report: ReportIssue) => void> = [
   checkDatasets,
-  checkAmazonMlConfig,
-  checkReplicationConfig,
+  (config, report) => config.features.amazonMl && checkAmazonMlConfig(config, report),
+  (config, report) => config.features.replication && checkReplicationConfig(config, report),
   checkGovernanceConfig,
-  checkEdgeConfig,
+  (config, report) => config.features.edge && checkEdgeConfig(config, report),
 ];
 
 export const appConfigSchema = z

@@ -310,6 +310,30 @@ describe('CatalogStack', () => {
 });
 
 describe('CatalogStack configuration', () => {
+  test('under governance, new tables get no IAM-only default and the discovery crawler uses Lake Formation credentials', () => {
+    const { template } = buildCatalog();
+    template.hasResourceProperties('AWS::Glue::Database', {
+      DatabaseInput: Match.objectLike({ CreateTableDefaultPermissions: [] }),
+    });
+    const crawlers = resourcesOf(template, 'AWS::Glue::Crawler');
+    const byName = (name: string) => crawlers.find((crawler) => crawler.Properties.Name === name);
+    expect(byName('ml-foundation-discovery')?.Properties.LakeFormationConfiguration).toEqual({
+      UseLakeFormationCredentials: true,
+    });
+    const declared = byName('ml-foundation-replicated-tables');
+    expect(declared).toBeDefined();
+    expect(declared?.Properties.LakeFormationConfiguration).toBeUndefined();
+  });
+
+  test('without governance, the catalog keeps Glue defaults and IAM credentials', () => {
+    const { template } = buildCatalog({ features: { governance: false } });
+    const [database] = resourcesOf(template, 'AWS::Glue::Database');
+    expect(database.Properties.DatabaseInput.CreateTableDefaultPermissions).toBeUndefined();
+    for (const crawler of resourcesOf(template, 'AWS::Glue::Crawler')) {
+      expect(crawler.Properties.LakeFormationConfiguration).toBeUndefined();
+    }
+  });
+
   test('the schedule, the discovered-table prefix and the scan limit come from the configuration', () => {
     const { template } = buildCatalog({
       catalog: {

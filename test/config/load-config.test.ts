@@ -172,6 +172,14 @@ describe('configuration', () => {
     expect(problemsOf(() => parseConfig(override))).toContainEqual(expected);
   });
 
+  test("a switched-off capability's cross-references do not block the rest", () => {
+    const datasources = [{ id: 'x', source: 'mysql', dataset: 'nope', stagingPrefix: 'x/' }];
+    expect(() => parseConfig({ amazonMl: { datasources } })).toThrow(/dataset "nope"/);
+    expect(
+      parseConfig({ features: { amazonMl: false }, amazonMl: { datasources } }).features.amazonMl,
+    ).toBe(false);
+  });
+
   test('a structural problem and a cross-reference problem are reported in one error', () => {
     const problems = problemsOf(() =>
       parseConfig({
