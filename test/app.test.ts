@@ -18,6 +18,16 @@ describe('the whole app', () => {
     expect(describeFindings(findings)).toBe('');
   });
 
+  test('the example configuration for an existing account is clean too, apart from the destroy warning', () => {
+    const example = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../config/example-existing-account.json'), 'utf8'),
+    );
+    const { app } = buildTestFoundation(example);
+    expect(nagFindings(app)).toEqual([
+      { rule: 'Construct Annotations::Annotation::ml-foundation:storage-destroy', path: 'Storage' },
+    ]);
+  });
+
   test('no template in the cloud assembly holds a plaintext password', () => {
     const { app } = buildTestFoundation();
     const assembly = app.synth();

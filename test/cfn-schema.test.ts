@@ -3,6 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildTestFoundation } from './support/test-app';
 
+const EXISTING_ACCOUNT: unknown = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../config/example-existing-account.json'), 'utf8'),
+);
 const CHECKER = path.resolve(__dirname, '../../shared/tools/cfn-schema-check/check.mjs');
 const describeIfChecker = fs.existsSync(CHECKER) ? describe : describe.skip;
 
@@ -10,8 +13,8 @@ describeIfChecker('CloudFormation resource schemas', () => {
   test.each([
     ['the default configuration', {}],
     [
-      'imported sources, existing account-wide roles and destroyable storage',
-      { storage: { removalPolicy: 'destroy' } },
+      'config/example-existing-account.json (imported VPC and databases, DMS Serverless)',
+      EXISTING_ACCOUNT,
     ],
   ])('every resource of %s validates', (_name, overrides) => {
     const { app } = buildTestFoundation(overrides);

@@ -121,6 +121,16 @@ export function checkReplicationConfig(config: AppConfig, report: ReportIssue): 
     );
   }
   if (
+    endpoints.has('s3') &&
+    config.network.mode === 'import' &&
+    !config.network.privateSubnetRouteTableIds
+  ) {
+    report(
+      ['replication', 'vpcEndpoints'],
+      'an S3 gateway endpoint in an existing VPC needs its route tables: set network.privateSubnetRouteTableIds',
+    );
+  }
+  if (
     config.network.mode === 'create' &&
     config.network.natGateways === 0 &&
     !endpoints.has('secretsmanager')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reporterFor } from '../config/issues';
 import {
   databaseUsername,
   dbInstanceIdentifier,
@@ -52,17 +53,39 @@ const createdNetwork = z.strictObject({
   natGateways: z.int().min(0).max(3),
 });
 
-const importedNetwork = z.strictObject({
-  /** Use an existing VPC. */
-  mode: z.literal('import'),
-  vpcId,
-  /** Availability zones of the subnets below, in the same order. */
-  availabilityZones: z
-    .array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an availability zone name'))
-    .min(2),
-  /** Private subnets with a route to AWS APIs, one per availability zone. */
-  privateSubnetIds: z.array(subnetId).min(2),
-});
+const importedNetwork = z
+  .strictObject({
+    /** Use an existing VPC. */
+    mode: z.literal('import'),
+    vpcId,
+    /** Availability zones of the subnets below, in the same order. */
+    availabilityZones: z
+      .array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an availability zone name'))
+      .min(2),
+    /** Private subnets with a route to AWS APIs, one per availability zone. */
+    privateSubnetIds: z.array(subnetId).min(2),
+    /** Route tables of the private subnets, in the same order; needed for an S3 gateway endpoint. */
+    privateSubnetRouteTableIds: z
+      .array(
+        z
+          .string()
+          .regex(/^rtb-[0-9a-f]{8,17}$/, 'must be a route table id (rtb-0123456789abcdef0)'),
+      )
+      .optional(),
+  })
+  .superRefine((network, ctx) => {
+    const report = reporterFor(ctx);
+    if (network.availabilityZones.length !== network.privateSubnetIds.length) {
+      report(['privateSubnetIds'], 'needs one subnet per availability zone, in the same order');
+    }
+    const routeTables = network.privateSubnetRouteTableIds;
+    if (routeTables && routeTables.length !== network.privateSubnetIds.length) {
+      report(
+        ['privateSubnetRouteTableIds'],
+        'needs one route table per private subnet, in the same order',
+      );
+    }
+  });
 
 export const networkConfigSchema = createOrImport(createdNetwork, importedNetwork);
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;

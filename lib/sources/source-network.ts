@@ -31,11 +31,14 @@ export class SourceNetwork extends Construct {
         vpcId: network.vpcId,
         availabilityZones: network.availabilityZones,
         privateSubnetIds: network.privateSubnetIds,
+        privateSubnetRouteTableIds: network.privateSubnetRouteTableIds,
       });
-      Annotations.of(this.vpc).acknowledgeWarning(
-        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
-        'Nothing in the app adds routes to the subnets of an existing VPC.',
-      );
+      if (!network.privateSubnetRouteTableIds) {
+        Annotations.of(this.vpc).acknowledgeWarning(
+          '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+          'Without route tables configured, nothing in the app adds routes to the subnets of an existing VPC.',
+        );
+      }
       this.databaseSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
       this.workloadSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
       return;

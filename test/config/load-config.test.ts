@@ -13,6 +13,13 @@ function problemsOf(run: () => unknown): string[] {
   throw new Error('expected a ConfigError');
 }
 
+const IMPORTED_NETWORK = {
+  mode: 'import',
+  vpcId: 'vpc-0a1b2c3d4e5f60718',
+  availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+  privateSubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+};
+
 describe('configuration', () => {
   test('the built-in default is valid and turns every capability on', () => {
     const config = parseConfig();
@@ -167,6 +174,16 @@ describe('configuration', () => {
       'governance without the catalog',
       { features: { replication: false } },
       'features.governance: governance needs the catalog, which comes with features.replication',
+    ],
+    [
+      'route tables that do not match the subnets of an existing VPC',
+      { network: { ...IMPORTED_NETWORK, privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60718'] } },
+      'network.privateSubnetRouteTableIds: needs one route table per private subnet, in the same order',
+    ],
+    [
+      'an S3 gateway endpoint in an existing VPC without its route tables',
+      { network: IMPORTED_NETWORK, replication: { vpcEndpoints: ['s3'] } },
+      'replication.vpcEndpoints: an S3 gateway endpoint in an existing VPC needs its route tables: set network.privateSubnetRouteTableIds',
     ],
   ])('%s is reported with its path', (_name, override, expected) => {
     expect(problemsOf(() => parseConfig(override))).toContainEqual(expected);
