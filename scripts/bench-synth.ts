@@ -1,7 +1,7 @@
 /**
  * Compares the synth time of the whole app with that of a one-bucket CDK app, both through the
  * CDK CLI with the same runner (tsx), interleaved in one run so that machine noise hits both.
- * Each app synthesizes into its own output directory, which is kept between runs as cdk.out is.
+ * Each app synthesizes into its own output directory, kept between runs as cdk.out is.
  *
  *   npx tsx scripts/bench-synth.ts [runs]
  */
@@ -15,20 +15,33 @@ const RUNS = Number(process.argv[2] ?? 5);
 const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
 
-const apps = {
+interface BenchedApp {
+  readonly app: string;
+  readonly outdir: string;
+  readonly env?: Record<string, string>;
+}
+
+const apps: Record<string, BenchedApp> = {
   'one-bucket app': {
     app: 'npx tsx scripts/bench/one-bucket-app.ts',
     outdir: path.join(workDir, 'one-bucket'),
   },
   'full app': { app: 'npx tsx bin/app.ts', outdir: path.join(workDir, 'full') },
+  // With aws-cdk-lib's built-in CloudFormation validation, which the one-bucket app runs by
+  // default and the full app runs in its tests and in CI.
+  'full app, CDK_VALIDATION=true': {
+    app: 'npx tsx bin/app.ts',
+    outdir: path.join(workDir, 'full-validated'),
+    env: { CDK_VALIDATION: 'true' },
+  },
 };
 
-function synthSeconds(app: string, outdir: string): number {
+function synthSeconds({ app, outdir, env = {} }: BenchedApp): number {
   const started = process.hrtime.bigint();
   execFileSync(CDK, ['synth', '--quiet', '--app', app, '--output', outdir], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
   });
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
@@ -39,21 +52,19 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const samples: Record<string, number[]> = Object.fromEntries(
-  Object.keys(apps).map((name) => [name, []]),
-);
-for (const { app, outdir } of Object.values(apps)) synthSeconds(app, outdir); // warm-up
+const samples = new Map<string, number[]>(Object.keys(apps).map((name) => [name, []]));
+for (const app of Object.values(apps)) synthSeconds(app); // warm-up: bundles, caches
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, { app, outdir }] of Object.entries(apps))
-    samples[name].push(synthSeconds(app, outdir));
+  for (const [name, app] of Object.entries(apps)) samples.get(name)!.push(synthSeconds(app));
 }
 
-const baseline = median(samples['one-bucket app']);
-const full = median(samples['full app']);
-for (const [name, values] of Object.entries(samples)) {
-  console.log(
-    `${name.padEnd(15)} median ${median(values).toFixed(2)} s  (runs: ${values.map((v) => v.toFixed(2)).join(', ')})`,
-  );
+const baseline = median(samples.get('one-bucket app')!);
+for (const [name, values] of samples) {
+  const runs = values.map((value) => value.toFixed(2)).join(', ');
+  console.log(`${name.padEnd(30)} median ${median(values).toFixed(2)} s  (runs: ${runs})`);
 }
-console.log(`ratio full/one-bucket: ${(full / baseline).toFixed(2)}`);
+for (const name of ['full app', 'full app, CDK_VALIDATION=true']) {
+  const ratio = median(samples.get(name)!) / baseline;
+  console.log(`ratio ${name} / one-bucket app: ${ratio.toFixed(2)}`);
+}
 fs.rmSync(workDir, { recursive: true, force: true });
