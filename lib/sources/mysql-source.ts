@@ -2,11 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../shared/nag';
 import type { MysqlConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
+import { databaseSecurityGroup, importedDatabaseAccess } from './database-access';
 import type { DatabaseSource } from './database-source';
 
 /** Properties of a {@link MysqlSource}. */
@@ -57,21 +58,19 @@ export class MysqlSource extends Construct implements DatabaseSource {
     this.port = config.port;
 
     if (config.mode === 'import') {
-      this.endpointAddress = config.endpointAddress;
-      this.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(
-        this,
-        'SecurityGroup',
-        config.securityGroupId,
-      );
-      this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', config.secretArn);
+      ({
+        endpointAddress: this.endpointAddress,
+        securityGroup: this.securityGroup,
+        secret: this.secret,
+      } = importedDatabaseAccess(this, config));
       return;
     }
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `MySQL instance ${this.identifier}: clients are admitted one by one`,
-      allowAllOutbound: false,
-    });
+    const securityGroup = databaseSecurityGroup(
+      this,
+      props.vpc,
+      `MySQL instance ${this.identifier}`,
+    );
     this.securityGroup = securityGroup;
 
     const engine = rds.DatabaseInstanceEngine.mysql({

@@ -1,4 +1,4 @@
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../shared/nag';
 import type { RedshiftConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
+import { databaseSecurityGroup, importedDatabaseAccess } from './database-access';
 import type { DatabaseSource } from './database-source';
 
 /** Properties of a {@link RedshiftSource}. */
@@ -48,21 +49,19 @@ export class RedshiftSource extends Construct implements DatabaseSource {
     this.port = config.port;
 
     if (config.mode === 'import') {
-      this.endpointAddress = config.endpointAddress;
-      this.securityGroup = ec2.SecurityGroup.fromSecurityGroupId(
-        this,
-        'SecurityGroup',
-        config.securityGroupId,
-      );
-      this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', config.secretArn);
+      ({
+        endpointAddress: this.endpointAddress,
+        securityGroup: this.securityGroup,
+        secret: this.secret,
+      } = importedDatabaseAccess(this, config));
       return;
     }
 
-    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `Redshift cluster ${config.clusterIdentifier}: clients are admitted one by one`,
-      allowAllOutbound: false,
-    });
+    const securityGroup = databaseSecurityGroup(
+      this,
+      props.vpc,
+      `Redshift cluster ${config.clusterIdentifier}`,
+    );
     this.securityGroup = securityGroup;
 
     const adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
