@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import { SharedProvider } from '../shared/shared-provider';
 
 const PROVIDER_ID = 'LakeFormationProvider';
@@ -33,13 +33,18 @@ export function lakeFormationProvider(scope: Construct, databaseName: string): S
       resources: ['*'],
     }),
   );
+  const tables = stack.formatArn({
+    service: 'glue',
+    resource: 'table',
+    resourceName: `${databaseName}/*`,
+  });
   provider.addToPolicy(
     new iam.PolicyStatement({
       actions: ['glue:GetDatabase', 'glue:GetTable'],
       resources: [
         stack.formatArn({ service: 'glue', resource: 'catalog' }),
         stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
-        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${databaseName}/*` }),
+        tables,
       ],
     }),
   );
@@ -50,10 +55,9 @@ export function lakeFormationProvider(scope: Construct, databaseName: string): S
     'Resource::*',
     'Lake Formation settings and permission actions take no resource-level permissions.',
   );
-  acknowledge(
+  acknowledgeWildcardResources(
     role,
-    'AwsSolutions-IAM5',
-    `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${databaseName}/*`,
+    [tables],
     'The handler hands every declared table of the governed database to Lake Formation.',
   );
   return provider;

@@ -93,14 +93,11 @@ export class Personas extends Construct {
         'The data lake admin reviews all of Lake Formation: every read action, and no write action.',
       );
     }
-    for (const resource of ['database/*', 'table/*/*']) {
-      acknowledge(
-        this.dataLakeAdmin,
-        'AwsSolutions-IAM5',
-        `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:${resource}`,
-        'The data lake admin reviews the whole catalog of the account; Lake Formation shows it every database and table.',
-      );
-    }
+    acknowledgeWildcardResources(
+      this.dataLakeAdmin,
+      [glueArn('database', '*'), glueArn('table', '*/*')],
+      'The data lake admin reviews the whole catalog of the account; Lake Formation shows it every database and table.',
+    );
 
     const queryPolicy = this.queryPolicy(props, glueArn);
     this.analyst = new iam.Role(this, 'Analyst', {
@@ -228,10 +225,15 @@ export class Personas extends Construct {
       'Resource::*',
       'lakeformation:GetDataAccess takes no resource-level permissions; Lake Formation grants decide which data it vends credentials for.',
     );
-    acknowledge(
+    acknowledgeWildcardResources(
       role,
-      'AwsSolutions-IAM5',
-      `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${props.databaseName}/*`,
+      [
+        Stack.of(this).formatArn({
+          service: 'glue',
+          resource: 'table',
+          resourceName: `${props.databaseName}/*`,
+        }),
+      ],
       'Glue metadata of every table of the governed database; Lake Formation decides which of them the persona sees.',
     );
   }
