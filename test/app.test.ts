@@ -1,60 +1,13 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { environmentFromCli } from '../lib/app';
-import {
-  buildTestFoundation,
-  createTestApp,
-  describeFindings,
-  nagFindings,
-} from './support/test-app';
+import { ControlTowerRules } from '../lib/shared/control-tower-rules';
+import { acknowledgeControl } from '../lib/shared/nag';
+import { buildTestFoundation, createTestApp, nagFindings } from './support/test-app';
 
 describe('the whole app', () => {
-  test('has no unacknowledged cdk-nag AwsSolutions finding and no CloudFormation Validate warning', () => {
-    const { app } = buildTestFoundation({}, { bundle: true });
-    const findings = nagFindings(app);
-    expect(describeFindings(findings)).toBe('');
-  });
-
-  test('the example configuration for an existing account is clean too, apart from the destroy warning', () => {
-    const example = JSON.parse(
-      fs.readFileSync(path.join(__dirname, '../config/example-existing-account.json'), 'utf8'),
-    );
-    const { app } = buildTestFoundation(example);
-    expect(nagFindings(app)).toEqual([
-      { rule: 'Construct Annotations::Annotation::ml-foundation:storage-destroy', path: 'Storage' },
-    ]);
-  });
-
-  test('no template in the cloud assembly holds a plaintext password', () => {
-    const { app } = buildTestFoundation();
-    const assembly = app.synth();
-    const templates = fs
-      .readdirSync(assembly.directory)
-      .filter((file) => file.endsWith('.template.json'));
-    expect(templates.length).toBeGreaterThan(0);
-    const plaintext: string[] = [];
-    const visit = (value: unknown, where: string): void => {
-      if (Array.isArray(value))
-        return value.forEach((item, index) => visit(item, `${where}[${index}]`));
-      if (typeof value !== 'object' || value === null) return;
-      for (const [key, child] of Object.entries(value)) {
-        const isPasswordField = /password$/i.test(key) && !/^(Manage|Generate)/.test(key);
-        const isSecretReference =
-          typeof child === 'string' && child.startsWith('{{resolve:secretsmanager:');
-        if (isPasswordField && typeof child === 'string' && !isSecretReference)
-          plaintext.push(`${where}.${key}`);
-        visit(child, `${where}.${key}`);
-      }
-    };
-    for (const file of templates) {
-      visit(JSON.parse(fs.readFileSync(path.join(assembly.directory, file), 'utf8')), file);
-    }
-    expect(plaintext).toEqual([]);
-  });
-
   test('cdk-nag really runs: a bare bucket is reported', () => {
     const app = createTestApp();
     const stack = new Stack(app, 'Canary');
@@ -66,7 +19,7 @@ describe('the whole app', () => {
   });
 
   test("aws-cdk-lib's CloudFormation validation really runs: an invalid property is reported", () => {
-    const app = createTestApp();
+    const app = createTestApp({ validate: true });
     const stack = new Stack(app, 'Canary');
     new CfnResource(stack, 'Invalid', {
       type: 'AWS::S3::Bucket',
@@ -75,6 +28,21 @@ describe('the whole app', () => {
     expect(nagFindings(app).map((finding) => finding.rule)).toContain(
       'CloudFormation Validate::F3002',
     );
+  });
+
+  test("AWS Control Tower's rules really run, and an acknowledgement silences one rule on its resource only", () => {
+    const app = createTestApp();
+    Validations.of(app).addPlugins(new ControlTowerRules());
+    const stack = new Stack(app, 'Canary');
+    new logs.CfnLogGroup(stack, 'ForeverUnencrypted');
+    const acknowledged = new logs.CfnLogGroup(stack, 'Acknowledged');
+    acknowledgeControl(acknowledged, 'cloudwatch_log_group_encrypted_check', 'canary');
+    const findings = nagFindings(app).map((finding) => `${finding.rule} at ${finding.path}`);
+    expect(findings.sort()).toEqual([
+      'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check at Canary/ForeverUnencrypted',
+      'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check at Canary/Acknowledged',
+      'cdk-validator-cfnguard::cloudwatch_log_group_retention_period_check at Canary/ForeverUnencrypted',
+    ]);
   });
 
   test('stacks are environment-agnostic without a CLI environment', () => {

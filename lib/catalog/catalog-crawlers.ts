@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeWildcardResources } from '../shared/nag';
-import { acknowledge } from '../shared/nag';
+import { restrictGrantsToAwsServices } from '../shared/key-policy';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 
 /** Properties of {@link CatalogCrawlers}. */
 export interface CatalogCrawlersProps {
@@ -60,6 +60,7 @@ export class CatalogCrawlers extends Construct {
       removalPolicy: props.removalPolicy,
       pendingWindow: Duration.days(30),
     });
+    restrictGrantsToAwsServices(this.logsKey);
     this.logsKey.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],

@@ -3,6 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeControl } from '../shared/nag';
 
 /** Properties of {@link QueryWorkgroup}. */
 export interface QueryWorkgroupProps {
@@ -58,6 +59,11 @@ export class QueryWorkgroup extends Construct {
         },
       },
     });
+    acknowledgeControl(
+      this.workgroup,
+      'athena_workgroup_results_encrypted_at_rest_kms_check',
+      "Results are encrypted with SSE_KMS and the app's customer managed key; the rule cannot read the key's ARN, which is a reference to the storage stack (Fn::ImportValue).",
+    );
     this.workgroupName = this.workgroup.ref;
   }
 }

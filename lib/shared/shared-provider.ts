@@ -1,11 +1,11 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { HandlerFunction } from './handler-function';
+import { operationalLogGroup } from './log-group';
 import { acknowledgeProviderFramework } from './provider-acknowledgements';
 
 /** Properties of a {@link SharedProvider}. */
@@ -99,10 +99,7 @@ export class SharedProvider extends Construct {
       });
     }
 
-    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const frameworkLogs = operationalLogGroup(this, 'FrameworkLogs');
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventHandler.function,
       isCompleteHandler: this.isCompleteHandler?.function,

@@ -155,10 +155,10 @@ const createdMysql = z.strictObject({
   /** Database created with the instance. */
   databaseName: mysqlDatabaseName,
   masterUsername: databaseUsername,
-  /** MySQL engine version, for example `8.0.40`. */
+  /** MySQL engine version, for example `8.4.10`. */
   engineVersion: z
     .string()
-    .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.0.40'),
+    .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.4.10'),
   /** Instance class without the `db.` prefix, for example `t3.micro`. */
   instanceClass: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must look like t3.micro'),
   allocatedStorageGiB: z.int().min(20).max(65536),
@@ -197,7 +197,7 @@ export const DEFAULT_SOURCES_CONFIG: {
   redshift: {
     mode: 'create',
     clusterIdentifier: 'ml-foundation-redshift',
-    databaseName: 'dev',
+    databaseName: 'mlfoundation',
     masterUsername: 'mladmin',
     nodeType: 'ra3.large',
     numberOfNodes: 1,
@@ -209,8 +209,8 @@ export const DEFAULT_SOURCES_CONFIG: {
     mode: 'create',
     instanceIdentifier: 'ml-foundation-mysql',
     databaseName: 'banking',
-    masterUsername: 'admin',
-    engineVersion: '8.0.40',
+    masterUsername: 'mladmin',
+    engineVersion: '8.4.10',
     instanceClass: 't3.micro',
     allocatedStorageGiB: 20,
     backupRetentionDays: 7,

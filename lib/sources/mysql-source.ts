@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { acknowledge, acknowledgeControl } from '../shared/nag';
 import type { MysqlConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
 import { databaseSecurityGroup, importedDatabaseAccess } from './database-access';
@@ -33,6 +33,29 @@ export const CHANGE_DATA_CAPTURE_PARAMETERS: Readonly<Record<string, string>> = 
   binlog_row_image: 'FULL',
   binlog_checksum: 'NONE',
 };
+
+/** Every client connects with TLS (CT.RDS.PR.28): the server refuses plain connections. */
+export const TLS_ONLY_PARAMETERS: Readonly<Record<string, string>> = {
+  require_secure_transport: '1',
+};
+
+/** MySQL's own port, which the control CT.RDS.PR.20 asks not to use. */
+const DEFAULT_MYSQL_PORT = 3306;
+
+/**
+ * The aws-cdk-lib constant of a MySQL version (`8.4.10` is `MysqlEngineVersion.VER_8_4_10`).
+ * aws-cdk-lib marks the versions RDS withdrew as deprecated, and the tests fail on deprecated
+ * APIs, so a withdrawn default is a failing test rather than a failed deploy.
+ */
+export function mysqlEngineVersion(version: string): rds.MysqlEngineVersion {
+  const name = `VER_${version.replace(/\./g, '_')}`;
+  const constants = rds.MysqlEngineVersion as unknown as Record<string, unknown>;
+  const constant = constants[name];
+  if (!(constant instanceof rds.MysqlEngineVersion)) {
+    throw new Error(`aws-cdk-lib offers no MySQL version ${version} (MysqlEngineVersion.${name})`);
+  }
+  return constant;
+}
 
 /**
  * An RDS for MySQL instance: created encrypted and private, with automated backups, a binary
@@ -74,15 +97,14 @@ export class MysqlSource extends Construct implements DatabaseSource {
     this.securityGroup = securityGroup;
 
     const engine = rds.DatabaseInstanceEngine.mysql({
-      version: rds.MysqlEngineVersion.of(
-        config.engineVersion,
-        config.engineVersion.split('.').slice(0, 2).join('.'),
-      ),
+      version: mysqlEngineVersion(config.engineVersion),
     });
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
-      description: `MySQL ${config.engineVersion} with a binary log for change data capture`,
-      parameters: { ...CHANGE_DATA_CAPTURE_PARAMETERS },
+      // The description cannot change without replacing the group: it names the major version
+      // only, so that a minor version change leaves the group in place.
+      description: `MySQL ${engine.engineVersion?.majorVersion} with a binary log for change data capture, TLS only`,
+      parameters: { ...CHANGE_DATA_CAPTURE_PARAMETERS, ...TLS_ONLY_PARAMETERS },
     });
 
     const instance = new rds.DatabaseInstance(this, 'Instance', {
@@ -106,8 +128,15 @@ export class MysqlSource extends Construct implements DatabaseSource {
       copyTagsToSnapshot: true,
       deletionProtection: props.protection.deletionProtection,
       removalPolicy: props.protection.removalPolicy,
-      cloudwatchLogsExports: ['error', 'slowquery'],
-      autoMinorVersionUpgrade: false,
+      // Every log type MySQL has (CT.RDS.PR.14). The general and audit logs stay empty unless
+      // general_log is set or the MariaDB audit plugin is added; error and slow query logs flow.
+      cloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'],
+      // Security patches within the major version (CT.RDS.PR.5). The template keeps naming the
+      // version it was created with; CloudFormation only changes a version the template changes.
+      autoMinorVersionUpgrade: true,
+      // Lets IAM users and roles sign in with tokens (CT.RDS.PR.7); the app's own clients keep
+      // their passwords in Secrets Manager.
+      iamAuthentication: true,
     });
     this.instance = instance;
     this.endpointAddress = instance.dbInstanceEndpointAddress;
@@ -122,13 +151,23 @@ export class MysqlSource extends Construct implements DatabaseSource {
       'The port is configurable (sources.mysql.port); a non-default port hides nothing from a client that the security group already admits, and the instance is not publicly accessible.',
     );
     if (!config.multiAz) {
-      acknowledge(
+      const reason =
+        'Single-AZ by configuration (sources.mysql.multiAz): the instance is a source for exports and change capture, and automated backups allow a point-in-time restore.';
+      acknowledge(instance, 'AwsSolutions-RDS3', undefined, reason);
+      acknowledgeControl(instance, 'rds_instance_multi_az_support_check', reason);
+    }
+    if (config.port === DEFAULT_MYSQL_PORT) {
+      acknowledgeControl(
         instance,
-        'AwsSolutions-RDS3',
-        undefined,
-        'Single-AZ by configuration (sources.mysql.multiAz): the instance is a source for exports and change capture, and automated backups allow a point-in-time restore.',
+        'rds_instance_no_default_ports_check',
+        'The port is configurable (sources.mysql.port); a non-default port hides nothing from a client that the security group already admits, and the instance is not publicly accessible.',
       );
     }
+    acknowledgeControl(
+      instance,
+      'rds_instance_enhanced_monitoring_enabled_check',
+      'A source for exports and change capture; the CloudWatch metrics of RDS are enough to operate it, and enhanced monitoring would add a monitoring role and per-second metrics to pay for.',
+    );
     if (!props.protection.deletionProtection) {
       acknowledge(
         instance,

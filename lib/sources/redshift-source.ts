@@ -3,7 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { acknowledge, acknowledgeControl } from '../shared/nag';
 import type { RedshiftConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
 import { databaseSecurityGroup, importedDatabaseAccess } from './database-access';
@@ -123,6 +123,8 @@ export class RedshiftSource extends Construct implements DatabaseSource {
       clusterParameterGroupName: parameterGroup.ref,
       automatedSnapshotRetentionPeriod: config.automatedSnapshotRetentionDays,
       allowVersionUpgrade: true,
+      // COPY and UNLOAD traffic stays in the VPC, through its S3 gateway endpoint (CT.REDSHIFT.PR.5).
+      enhancedVpcRouting: true,
       preferredMaintenanceWindow: 'sun:04:00-sun:04:30',
       loggingProperties: {
         logDestinationType: 'cloudwatch',
@@ -135,6 +137,11 @@ export class RedshiftSource extends Construct implements DatabaseSource {
       'AwsSolutions-RS4',
       undefined,
       'The port is configurable (sources.redshift.port); a non-default port hides nothing from a client that the security group already admits, and the cluster is not publicly accessible.',
+    );
+    acknowledgeControl(
+      cluster,
+      'redshift_cluster_audit_logging_enabled_check',
+      'Audit logging is on, to CloudWatch Logs (LogDestinationType cloudwatch: connection, user and user activity logs); the rule recognises only delivery to an S3 bucket.',
     );
     if (config.publiclyAccessible) {
       acknowledge(

@@ -1,7 +1,8 @@
-import { Annotations, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { operationalLogGroup } from '../shared/log-group';
+import { acknowledgeBuiltInProvider } from '../shared/provider-acknowledgements';
 import type { NetworkConfig } from './config';
 
 /** Properties of a {@link SourceNetwork}. */
@@ -45,10 +46,7 @@ export class SourceNetwork extends Construct {
     }
 
     const withEgress = network.natGateways > 0;
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const flowLogs = operationalLogGroup(this, 'FlowLogs');
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(network.cidr),
       maxAzs: network.maxAzs,
@@ -56,7 +54,10 @@ export class SourceNetwork extends Construct {
       subnetConfiguration: [
         ...(withEgress
           ? [
-              { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+              // Nothing launches with an automatic public address (CT.EC2.PR.11): the NAT
+              // gateways have Elastic IPs of their own, and a public Redshift cluster gets its
+              // address from Redshift.
+              { name: 'public', subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
               { name: 'workloads', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
             ]
           : []),
@@ -70,6 +71,11 @@ export class SourceNetwork extends Construct {
         },
       },
     });
+    acknowledgeBuiltInProvider(
+      this,
+      'Custom::VpcRestrictDefaultSGCustomResourceProvider',
+      "removes the rules of the VPC's default security group",
+    );
     this.databaseSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.workloadSubnets = {
       subnetType: withEgress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,

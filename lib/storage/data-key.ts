@@ -2,6 +2,7 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { restrictGrantsToAwsServices } from '../shared/key-policy';
 
 /** Properties of a {@link DataKey}. */
 export interface DataKeyProps {
@@ -31,5 +32,6 @@ export class DataKey extends Construct {
       removalPolicy: props.removalPolicy,
       pendingWindow: Duration.days(30),
     });
+    restrictGrantsToAwsServices(this.key);
   }
 }

@@ -2,6 +2,8 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeControl } from '../shared/nag';
+import { acknowledgeBuiltInProvider } from '../shared/provider-acknowledgements';
 
 /** Properties of a {@link SecureBucket}. */
 export interface SecureBucketProps {
@@ -84,5 +86,22 @@ export class SecureBucket extends Construct {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: destroy,
     });
+    if (destroy) {
+      acknowledgeBuiltInProvider(
+        this,
+        'Custom::S3AutoDeleteObjectsCustomResourceProvider',
+        'empties a bucket before its deletion',
+      );
+    }
+    acknowledgeControl(
+      this.bucket,
+      's3_event_notifications_enabled_check',
+      'Nothing in the app reacts to object events: DMS, Athena, Amazon ML and Greengrass read and write on their own schedule, and access is recorded by server access logs.',
+    );
+    acknowledgeControl(
+      this.bucket,
+      's3_bucket_object_lock_enabled_check',
+      'Object Lock would forbid deleting what users must be able to delete (a person erased from the change history, expired query results and exports); versioning and retained buckets keep the data from accidental loss.',
+    );
   }
 }

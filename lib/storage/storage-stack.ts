@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/schema';
-import { acknowledge } from '../shared/nag';
+import { acknowledge, acknowledgeControl } from '../shared/nag';
 import { DataKey } from './data-key';
 import { SecureBucket } from './secure-bucket';
 import type { StorageResources } from './storage-resources';
@@ -53,6 +53,21 @@ export class StorageStack extends Stack implements StorageResources {
       undefined,
       'This bucket receives the server access logs of every other bucket; logging it to itself would loop.',
     );
+    acknowledgeControl(
+      accessLogs.bucket,
+      's3_bucket_logging_enabled_check',
+      'This bucket receives the server access logs of every other bucket; logging it to itself would loop.',
+    );
+    acknowledgeControl(
+      accessLogs.bucket,
+      's3_bucket_default_encryption_kms_check',
+      'S3 server access log delivery supports only SSE-S3 on the destination bucket, not SSE-KMS.',
+    );
+    acknowledgeControl(
+      accessLogs.bucket,
+      's3_bucket_versioning_enabled_check',
+      'Access logs are written once by S3 log delivery and expire on schedule; versions would only keep expired logs.',
+    );
     this.accessLogsBucket = accessLogs.bucket;
 
     const dataBucket = (
@@ -92,6 +107,11 @@ export class StorageStack extends Stack implements StorageResources {
       bucketName: storage.bucketNames.athenaResults,
       logPrefix: 'athena-results/',
     });
+    acknowledgeControl(
+      this.athenaResultsBucket,
+      's3_bucket_versioning_enabled_check',
+      'Query results can be rebuilt by running the query again and expire on schedule; versions would keep results, personal columns included, after they expired or were deleted on purpose.',
+    );
     this.edgeArtifactsBucket = dataBucket('EdgeArtifacts', {
       versioned: true,
       bucketName: storage.bucketNames.edgeArtifacts,

@@ -58,8 +58,8 @@ describe('replication configuration', () => {
   });
 
   test('the DMS user is not the master user', () => {
-    expect(problems({ replication: { dmsUser: { username: 'ADMIN' } } })).toEqual([
-      'replication.dmsUser.username: must differ from the MySQL master user "admin": DMS reads with its own, narrower user',
+    expect(problems({ replication: { dmsUser: { username: 'MLADMIN' } } })).toEqual([
+      'replication.dmsUser.username: must differ from the MySQL master user "mladmin": DMS reads with its own, narrower user',
     ]);
   });
 });

@@ -1,6 +1,9 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { stableTemplate } from '../support/stable-template';
 import type { RedshiftConfig } from '../../lib/sources/config';
+import { mysqlEngineVersion } from '../../lib/sources/mysql-source';
 import { SourcesStack } from '../../lib/sources/sources-stack';
 import {
   buildTestFoundation,
@@ -100,7 +103,7 @@ describe('SourcesStack', () => {
     template.hasResourceProperties('AWS::RDS::DBInstance', {
       DBInstanceIdentifier: 'ml-foundation-mysql',
       Engine: 'mysql',
-      EngineVersion: '8.0.40',
+      EngineVersion: '8.4.10',
       StorageEncrypted: true,
       KmsKeyId: { 'Fn::GetAtt': [databaseKey(), 'Arn'] },
       PubliclyAccessible: false,
@@ -108,9 +111,75 @@ describe('SourcesStack', () => {
       DeletionProtection: true,
     });
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
-      Family: 'mysql8.0',
-      Parameters: { binlog_format: 'ROW', binlog_row_image: 'FULL', binlog_checksum: 'NONE' },
+      Family: 'mysql8.4',
+      Parameters: Match.objectLike({
+        binlog_format: 'ROW',
+        binlog_row_image: 'FULL',
+        binlog_checksum: 'NONE',
+      }),
     });
+  });
+
+  // AWS Control Tower proactive controls, run by @cdklabs/cdk-validator-cfnguard in
+  // test/shipped.test.ts; these pin the fixes so that an acknowledgement cannot replace them.
+  test('meets the Control Tower controls it can: TLS only, patched, IAM sign-in, no default names', () => {
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
+      Parameters: Match.objectLike({ require_secure_transport: '1' }), // CT.RDS.PR.28
+    });
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      AutoMinorVersionUpgrade: true, // CT.RDS.PR.5
+      EnableIAMDatabaseAuthentication: true, // CT.RDS.PR.7
+      MasterUsername: Match.not(Match.stringLikeRegexp('^(admin|postgres)$')), // CT.RDS.PR.22
+      EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'], // CT.RDS.PR.14
+    });
+    template.hasResourceProperties('AWS::Redshift::Cluster', {
+      EnhancedVpcRouting: true, // CT.REDSHIFT.PR.5
+      DBName: Match.not('dev'), // CT.REDSHIFT.PR.7
+    });
+    for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet'))) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false); // CT.EC2.PR.11
+    }
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'kms:CreateGrant',
+            Principal: { AWS: '*' },
+            Condition: {
+              BoolIfExists: {
+                'kms:GrantIsForAWSResource': 'false',
+                'aws:PrincipalIsAWSService': 'false',
+              },
+            },
+          }),
+        ]),
+      },
+    }); // CT.KMS.PR.3
+  });
+
+  test('the MySQL version is an aws-cdk-lib constant that RDS still offers', () => {
+    // aws-cdk-lib marks versions RDS withdrew as @deprecated ("no longer supported by Amazon
+    // RDS"); a constant keeps the withdrawal visible to this test.
+    const declarations = fs.readFileSync(
+      path.join(
+        path.dirname(require.resolve('aws-cdk-lib/package.json')),
+        'aws-rds/lib/instance-engine.d.ts',
+      ),
+      'utf8',
+    );
+    const mysql = testConfig().sources.mysql;
+    const version = mysql.mode === 'create' ? mysql.engineVersion : '';
+    const declaration = declarations.indexOf(
+      `static readonly VER_${version.replace(/\./g, '_')}: MysqlEngineVersion;`,
+    );
+    expect(declaration).toBeGreaterThan(0);
+    const doc = declarations.slice(declarations.lastIndexOf('/**', declaration), declaration);
+    expect(doc).toContain(`"${version}"`);
+    expect(doc).not.toMatch(/@deprecated/);
+    expect(() => mysqlEngineVersion('8.4.99')).toThrow(
+      /aws-cdk-lib offers no MySQL version 8.4.99/,
+    );
   });
 
   test('credentials are generated into Secrets Manager and passed to the databases as references', () => {

@@ -22,14 +22,25 @@ export interface TestAppOptions {
    * hashes, and the full synth in CI bundles every handler.
    */
   readonly bundle?: boolean;
+  /**
+   * Run aws-cdk-lib's built-in CloudFormation validation. Off by default: the shipped
+   * configurations are validated by it in `test/shipped.test.ts`, and it costs seconds a synth.
+   */
+  readonly validate?: boolean;
   /** Extra context. */
   readonly context?: Record<string, unknown>;
+  /**
+   * Where the cloud assembly is written.
+   * @default - a new temporary directory
+   */
+  readonly outdir?: string;
 }
 
 /** A CDK app with the project's feature flags, cdk-nag's AwsSolutions pack and a temporary outdir. */
 export function createTestApp(options: TestAppOptions = {}): App {
   const app = new App({
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')),
+    outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')),
+    builtinCloudFormationValidation: options.validate ?? false,
     context: {
       ...CDK_JSON_CONTEXT,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
@@ -70,8 +81,15 @@ export interface NagFinding {
  * finding.
  */
 export function nagFindings(app: App, stack?: Stack): NagFinding[] {
-  const assembly = app.synth();
-  const reportFile = path.join(assembly.directory, 'validation-report.json');
+  const findings = validationFindings(app.synth().directory);
+  return stack
+    ? findings.filter((finding) => finding.path.startsWith(`${stack.node.path}/`))
+    : findings;
+}
+
+/** The unacknowledged findings in the validation report of a cloud assembly. */
+export function validationFindings(assemblyDirectory: string): NagFinding[] {
+  const reportFile = path.join(assemblyDirectory, 'validation-report.json');
   if (!fs.existsSync(reportFile)) return [];
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as {
     pluginReports: Array<{
@@ -82,7 +100,7 @@ export function nagFindings(app: App, stack?: Stack): NagFinding[] {
       }>;
     }>;
   };
-  const findings = report.pluginReports.flatMap((plugin) =>
+  return report.pluginReports.flatMap((plugin) =>
     (plugin.violations ?? []).flatMap((violation) =>
       violation.violatingConstructs.map((construct) => ({
         rule: `${plugin.pluginName}::${violation.ruleName}`,
@@ -90,9 +108,6 @@ export function nagFindings(app: App, stack?: Stack): NagFinding[] {
       })),
     ),
   );
-  return stack
-    ? findings.filter((finding) => finding.path.startsWith(`${stack.node.path}/`))
-    : findings;
 }
 
 /** Formats findings one per line, so that a failing test shows them readably. */

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import type {
+  IPolicyValidationContextBeta1,
+  IPolicyValidationPluginBeta1,
+  PolicyValidationPluginReportBeta1,
+} from 'aws-cdk-lib';
+import { CONTROL_TOWER_PLUGIN_NAME } from './nag';
+
+const RESOURCE_TYPE = /AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g;
+
+interface GuardRule {
+  readonly file: string;
+  /** The resource types the rule names; it reports on these only. */
+  readonly resourceTypes: ReadonlySet<string>;
+}
+
+function controlTowerRuleFiles(): GuardRule[] {
+  const packageRoot = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+  const rulesRoot = path.join(packageRoot, 'rules', 'control-tower', 'cfn-guard');
+  return fs
+    .readdirSync(rulesRoot, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.guard'))
+    .sort()
+    .map((file) => {
+      const absolute = path.join(rulesRoot, file);
+      const text = fs.readFileSync(absolute, 'utf8');
+      return { file: absolute, resourceTypes: new Set(text.match(RESOURCE_TYPE) ?? []) };
+    });
+}
+
+function templateResourceTypes(templatePaths: readonly string[]): Set<string> {
+  const types = new Set<string>();
+  for (const templatePath of templatePaths) {
+    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as {
+      Resources?: Record<string, { Type?: string }>;
+    };
+    for (const resource of Object.values(template.Resources ?? {})) {
+      if (resource.Type) types.add(resource.Type);
+    }
+  }
+  return types;
+}
+
+/**
+ * AWS Control Tower's proactive controls, as `@cdklabs/cdk-validator-cfnguard` ships them, run
+ * by its cfn-guard binary over the synthesized templates. Only the rules that name a resource
+ * type the templates hold are passed to cfn-guard: the others would skip every resource anyway,
+ * and evaluating all of them takes several seconds a synth. Findings are reported, and
+ * acknowledged, under the plugin's own name (`cdk-validator-cfnguard::<rule>`).
+ */
+export class ControlTowerRules implements IPolicyValidationPluginBeta1 {
+  readonly name = CONTROL_TOWER_PLUGIN_NAME;
+  private rules?: GuardRule[];
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    this.rules ??= controlTowerRuleFiles();
+    const present = templateResourceTypes(context.templatePaths);
+    const applicable = this.rules
+      .filter((rule) => [...rule.resourceTypes].some((type) => present.has(type)))
+      .map((rule) => rule.file);
+    if (applicable.length === 0) return { success: true, violations: [] };
+    return new CfnGuardValidator({
+      controlTowerRulesEnabled: false,
+      rules: applicable,
+      maxBuffer: 256 * 1024 * 1024,
+    }).validate(context);
+  }
+}

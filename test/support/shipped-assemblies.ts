@@ -1,0 +1,186 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Environment } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
+import { buildFoundation } from '../../lib/app';
+import { parseConfig } from '../../lib/config/load-config';
+import { ControlTowerRules } from '../../lib/shared/control-tower-rules';
+import type { Json } from './template-resources';
+import type { NagFinding } from './test-app';
+import { createTestApp, validationFindings } from './test-app';
+
+/**
+ * The configurations the repository ships, synthesized the way users run them: once
+ * environment-agnostic (offline `cdk synth`) and once per concrete environment (`cdk deploy` and
+ * `cdk diff` with credentials, where the CLI knows the account and region). Each combination is
+ * synthesized once per test run, with cdk-nag, aws-cdk-lib's CloudFormation validation and the
+ * Control Tower rules, and shared between the suites that read it.
+ */
+
+const ROOT = path.resolve(__dirname, '../..');
+const readJson = (file: string): unknown =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+
+/** The shipped configurations by the name a user knows them by. */
+export const SHIPPED_CONFIGURATIONS: Readonly<Record<string, unknown>> = {
+  'built-in default': {},
+  'config/new-account.json': readJson('config/new-account.json'),
+  'config/example-existing-account.json': readJson('config/example-existing-account.json'),
+};
+
+/** The account of the environment-bound synths. */
+export const TEST_ACCOUNT = '111122223333';
+
+/** Where a synth runs: nowhere in particular, or an account and region the CLI knows. */
+export interface TestEnvironment {
+  readonly name: string;
+  readonly env?: Required<Pick<Environment, 'account' | 'region'>>;
+}
+
+const agnostic: TestEnvironment = { name: 'environment-agnostic' };
+const inRegion = (region: string): TestEnvironment => ({
+  name: region,
+  env: { account: TEST_ACCOUNT, region },
+});
+
+/** Every shipped configuration in every environment the tests synthesize it in. */
+export const SHIPPED_MATRIX: ReadonlyArray<{
+  readonly configuration: string;
+  readonly environment: TestEnvironment;
+}> = [
+  ...Object.keys(SHIPPED_CONFIGURATIONS).flatMap((configuration) =>
+    [agnostic, inRegion('eu-west-1'), inRegion('us-east-1')].map((environment) => ({
+      configuration,
+      environment,
+    })),
+  ),
+  // An account opened today, in a Region without Amazon ML or the Lookout for Vision EdgeAgent.
+  { configuration: 'config/new-account.json', environment: inRegion('ap-southeast-2') },
+];
+
+/** The availability zones that `cdk deploy` would look up, given as context instead. */
+function availabilityZoneContext(environment: TestEnvironment): Record<string, string[]> {
+  if (!environment.env) return {};
+  const { account, region } = environment.env;
+  return {
+    [`availability-zones:account=${account}:region=${region}`]: ['a', 'b', 'c'].map(
+      (zone) => `${region}${zone}`,
+    ),
+  };
+}
+
+/** A synthesized shipped configuration. */
+export interface ShippedAssembly {
+  /** The cloud assembly directory. */
+  readonly directory: string;
+  /** The templates, by stack id (`Storage`, `Sources`, ...). */
+  readonly templates: Readonly<Record<string, Json>>;
+  /** Every unacknowledged finding of every validation plugin. */
+  readonly findings: readonly NagFinding[];
+}
+
+function slug(text: string): string {
+  return text.replace(/[^a-zA-Z0-9.-]+/g, '_');
+}
+
+function runDirectory(): string {
+  const shared = process.env.ML_FOUNDATION_TEST_RUN_DIR;
+  if (shared) {
+    fs.mkdirSync(shared, { recursive: true });
+    return shared;
+  }
+  process.env.ML_FOUNDATION_TEST_RUN_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'shipped-'));
+  return process.env.ML_FOUNDATION_TEST_RUN_DIR;
+}
+
+function synthesize(configuration: string, environment: TestEnvironment, directory: string): void {
+  const app = createTestApp({
+    outdir: directory,
+    // One synth of the run bundles every handler for real; the templates do not depend on it.
+    bundle: configuration === 'built-in default' && !environment.env,
+    validate: true,
+    context: availabilityZoneContext(environment),
+  });
+  Validations.of(app).addPlugins(new ControlTowerRules());
+  buildFoundation(
+    app,
+    parseConfig(SHIPPED_CONFIGURATIONS[configuration], configuration),
+    environment.env,
+  );
+  app.synth();
+}
+
+function readAssembly(directory: string): ShippedAssembly {
+  const templates: Record<string, Json> = {};
+  for (const file of fs.readdirSync(directory)) {
+    if (file.endsWith('.template.json')) {
+      templates[file.replace(/\.template\.json$/, '')] = JSON.parse(
+        fs.readFileSync(path.join(directory, file), 'utf8'),
+      );
+    }
+  }
+  return { directory, templates, findings: validationFindings(directory) };
+}
+
+/** The process that holds `lock`, once it has written its id. */
+function lockHolder(lock: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+    return pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The cloud assembly of a shipped configuration in an environment, synthesized by the first
+ * test file that asks for it in this run; the others wait for it and read it.
+ */
+export async function shippedAssembly(
+  configuration: string,
+  environment: TestEnvironment,
+): Promise<ShippedAssembly> {
+  if (!(configuration in SHIPPED_CONFIGURATIONS)) {
+    throw new Error(`"${configuration}" is not a shipped configuration`);
+  }
+  const directory = path.join(runDirectory(), `${slug(configuration)}--${environment.name}`);
+  const done = `${directory}.done`;
+  const lock = `${directory}.lock`;
+  for (const started = Date.now(); !fs.existsSync(done);) {
+    try {
+      fs.mkdirSync(lock);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = lockHolder(lock);
+      if (holder !== undefined && !processAlive(holder)) {
+        fs.rmSync(lock, { recursive: true, force: true });
+      }
+      if (Date.now() - started > 300_000) throw new Error(`timed out waiting for ${directory}`);
+      await sleep(200);
+      continue;
+    }
+    try {
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      if (!fs.existsSync(done)) {
+        fs.rmSync(directory, { recursive: true, force: true });
+        synthesize(configuration, environment, directory);
+        fs.writeFileSync(done, '');
+      }
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  return readAssembly(directory);
+}
