@@ -3,12 +3,14 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildFoundation, environmentFromCli } from '../lib/app';
 import { CONFIG_CONTEXT_KEY, ConfigError, resolveConfig } from '../lib/config/load-config';
+import { ControlTowerRules } from '../lib/shared/control-tower-rules';
 
-// aws-cdk-lib's built-in CloudFormation validation takes longer than everything else in this
-// app's synth together (about 2.5 s, most of it start-up). The test suite runs it, asserting zero
-// findings, on every configuration it synthesizes, and the pull-request workflow runs it on the
-// synth it diffs; set CDK_VALIDATION=true to run it here too.
+// aws-cdk-lib's built-in CloudFormation validation and AWS Control Tower's proactive controls
+// take longer than everything else in this app's synth together. The test suite runs both,
+// asserting zero findings, on every shipped configuration, and the pull-request workflow runs
+// them on the synth it diffs; set CDK_VALIDATION=true to run them here too.
 process.env.CDK_VALIDATION ??= 'false';
+const fullValidation = process.env.CDK_VALIDATION === 'true';
 
 const app = new App();
 try {
@@ -21,5 +23,8 @@ try {
   }
   throw error;
 }
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  ...(fullValidation ? [new ControlTowerRules()] : []),
+);
 app.synth();
