@@ -60,6 +60,45 @@ describe('the whole app', () => {
     });
   });
 
+  test('each stack outputs what a user reads after a deploy', () => {
+    const { stacks } = buildTestFoundation();
+    // Cross-stack references are outputs too (ExportsOutput...); these are the app's own.
+    const outputs = (stack: Stack) =>
+      Object.keys(Template.fromStack(stack).findOutputs('*'))
+        .filter((id) => !id.startsWith('ExportsOutput'))
+        .sort();
+    expect(outputs(stacks.storage)).toEqual([
+      'AccessLogsBucketName',
+      'AmazonMlStagingBucketName',
+      'AthenaResultsBucketName',
+      'DataKeyArn',
+      'DataLakeBucketName',
+      'EdgeArtifactsBucketName',
+    ]);
+    expect(outputs(stacks.sources!)).toEqual([
+      'MysqlEndpoint',
+      'MysqlPort',
+      'MysqlSecretArn',
+      'RedshiftEndpoint',
+      'RedshiftPort',
+      'RedshiftSecretArn',
+      'VpcId',
+    ]);
+    expect(outputs(stacks.replication!)).toEqual(['DmsUserSecretArn', 'ReplicationTaskArn']);
+    expect(outputs(stacks.catalog!)).toEqual(['GlueDatabaseName', 'WorkgroupName']);
+    expect(outputs(stacks.governance!)).toEqual([
+      'AnalystRoleArn',
+      'DataLakeAdminRoleArn',
+      'ProjectLeaderRoleArn',
+    ]);
+    expect(outputs(stacks.edge!)).toEqual([
+      'DeploymentId',
+      'InferenceClientComponent',
+      'ModelComponent',
+    ]);
+    expect(outputs(stacks.amazonMl!)).toEqual(['bankingmysqlid', 'bankingredshiftid']);
+  });
+
   test('applies the configured tags', () => {
     const { stacks } = buildTestFoundation({ tags: { owner: 'data-platform' } });
     Template.fromStack(stacks.storage).hasResourceProperties('AWS::S3::Bucket', {

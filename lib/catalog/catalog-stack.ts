@@ -5,6 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/schema';
 import { replicatedDatasets, tableKeyPrefix } from '../replication/data-lake-layout';
+import { addOutputs } from '../shared/outputs';
 import type { StorageResources } from '../storage/storage-resources';
 import { AsOfSnapshots } from './as-of-snapshots';
 import { CatalogCrawlers } from './catalog-crawlers';
@@ -101,5 +102,18 @@ export class CatalogStack extends Stack implements CatalogResources {
       workgroupName: workgroup.workgroupName,
       datasets,
     });
+
+    addOutputs(this, [
+      {
+        id: 'GlueDatabaseName',
+        value: this.database.ref,
+        description: 'Glue database of the change history',
+      },
+      {
+        id: 'WorkgroupName',
+        value: this.workgroupName,
+        description: 'Athena workgroup to query the change history in',
+      },
+    ]);
   }
 }

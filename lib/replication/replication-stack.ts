@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/schema';
 import type { DatabaseSource } from '../sources/database-source';
+import { addOutputs } from '../shared/outputs';
 import type { StorageResources } from '../storage/storage-resources';
 import { ChangeCapture } from './change-capture';
 import { replicatedDatasets } from './data-lake-layout';
@@ -88,5 +89,25 @@ export class ReplicationStack extends Stack {
       dependsOn: roles.created,
       startsAfter: [this.sourceSetup.resource],
     });
+
+    const { task, replicationConfig } = this.changeCapture;
+    addOutputs(this, [
+      task
+        ? {
+            id: 'ReplicationTaskArn',
+            value: task.ref,
+            description: 'DMS replication task (full load and change capture)',
+          }
+        : {
+            id: 'ReplicationConfigArn',
+            value: replicationConfig!.attrReplicationConfigArn,
+            description: 'DMS Serverless replication (full load and change capture)',
+          },
+      {
+        id: 'DmsUserSecretArn',
+        value: this.sourceSetup.dmsUserSecret.secretArn,
+        description: 'Secret of the MySQL user DMS reads the binlog as',
+      },
+    ]);
   }
 }

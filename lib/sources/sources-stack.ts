@@ -5,7 +5,9 @@ import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/schema';
 import { DataKey } from '../storage/data-key';
 import { databaseProtection } from './database-protection';
-import type { DatabaseSources } from './database-source';
+import { addOutputs } from '../shared/outputs';
+import type { StackOutput } from '../shared/outputs';
+import type { DatabaseSource, DatabaseSources } from './database-source';
 import { MysqlSource } from './mysql-source';
 import { RedshiftSource } from './redshift-source';
 import { SourceNetwork } from './source-network';
@@ -53,5 +55,27 @@ export class SourcesStack extends Stack implements DatabaseSources {
       encryptionKey,
       protection,
     });
+
+    addOutputs(this, [
+      { id: 'VpcId', value: this.vpc.vpcId, description: 'VPC of the source databases' },
+      ...databaseOutputs('Redshift', 'Redshift cluster', this.redshift),
+      ...databaseOutputs('Mysql', 'MySQL instance', this.mysql),
+    ]);
   }
+}
+
+function databaseOutputs(id: string, what: string, database: DatabaseSource): StackOutput[] {
+  return [
+    {
+      id: `${id}Endpoint`,
+      value: database.endpointAddress,
+      description: `Endpoint address of the ${what}`,
+    },
+    { id: `${id}Port`, value: String(database.port), description: `Port of the ${what}` },
+    {
+      id: `${id}SecretArn`,
+      value: database.secret.secretArn,
+      description: `Secret with the admin credentials of the ${what}`,
+    },
+  ];
 }

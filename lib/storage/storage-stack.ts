@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { AppConfig } from '../config/schema';
 import { acknowledge, acknowledgeControl } from '../shared/nag';
+import { addOutputs } from '../shared/outputs';
 import { DataKey } from './data-key';
 import { SecureBucket } from './secure-bucket';
 import type { StorageResources } from './storage-resources';
@@ -117,5 +118,38 @@ export class StorageStack extends Stack implements StorageResources {
       bucketName: storage.bucketNames.edgeArtifacts,
       logPrefix: 'edge-artifacts/',
     });
+
+    addOutputs(this, [
+      {
+        id: 'DataKeyArn',
+        value: this.dataKey.keyArn,
+        description: 'KMS key that encrypts the data buckets',
+      },
+      {
+        id: 'AmazonMlStagingBucketName',
+        value: this.amazonMlStagingBucket.bucketName,
+        description: 'Bucket where Amazon ML stages the rows it reads',
+      },
+      {
+        id: 'DataLakeBucketName',
+        value: this.dataLakeBucket.bucketName,
+        description: 'Bucket that holds the change history DMS writes',
+      },
+      {
+        id: 'AthenaResultsBucketName',
+        value: this.athenaResultsBucket.bucketName,
+        description: 'Bucket of Athena query results',
+      },
+      {
+        id: 'EdgeArtifactsBucketName',
+        value: this.edgeArtifactsBucket.bucketName,
+        description: 'Bucket of Greengrass component artifacts',
+      },
+      {
+        id: 'AccessLogsBucketName',
+        value: this.accessLogsBucket.bucketName,
+        description: 'Bucket of S3 server access logs',
+      },
+    ]);
   }
 }
