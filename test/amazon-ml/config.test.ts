@@ -1,14 +1,4 @@
-import { ConfigError, parseConfig } from '../../lib/config/load-config';
-
-function problemsOf(override: unknown): string[] {
-  try {
-    parseConfig(override);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems, expectValidConfig } from '../support/problems';
 
 const redshift = (fields: object) => ({
   id: 'banking-redshift',
@@ -21,7 +11,7 @@ const redshift = (fields: object) => ({
 
 describe('amazonMl configuration', () => {
   test('the default reads banking from Redshift and from RDS MySQL, target y, existing pipeline roles', () => {
-    const { amazonMl } = parseConfig();
+    const { amazonMl } = expectValidConfig();
     expect(amazonMl.dataPipelineRoles).toBe('existing');
     expect(
       amazonMl.datasources.map(({ source, dataset, targetAttribute, computeStatistics }) => ({
@@ -76,17 +66,21 @@ describe('amazonMl configuration', () => {
       ),
     ],
   ])('%s is reported with its path', (_name, fields, expected) => {
-    expect(problemsOf({ amazonMl: { datasources: [redshift(fields)] } })).toContainEqual(expected);
+    expect(configProblems({ amazonMl: { datasources: [redshift(fields)] } })).toContainEqual(
+      expected,
+    );
   });
 
   test('a row id brings the primary key into the columns read', () => {
-    const config = parseConfig({ amazonMl: { datasources: [redshift({ rowIdAttribute: 'id' })] } });
+    const config = expectValidConfig({
+      amazonMl: { datasources: [redshift({ rowIdAttribute: 'id' })] },
+    });
     expect(config.amazonMl.datasources[0].rowIdAttribute).toBe('id');
   });
 
   test('overlapping staging prefixes are reported: Amazon ML reads everything under one', () => {
     expect(
-      problemsOf({
+      configProblems({
         amazonMl: {
           datasources: [
             redshift({}),
@@ -100,7 +94,7 @@ describe('amazonMl configuration', () => {
   });
 
   test('an RDS datasource in a created VPC without NAT is reported', () => {
-    expect(problemsOf({ network: { natGateways: 0 } })).toContainEqual(
+    expect(configProblems({ network: { natGateways: 0 } })).toContainEqual(
       'amazonMl.datasources[1].source: RDS datasources run an AWS Data Pipeline instance that needs a route to AWS APIs: set network.natGateways to at least 1',
     );
   });

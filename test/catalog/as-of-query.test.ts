@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBInstance as Instance, timestampValue } from '@duckdb/node-api';
 import type { AsOfTableSpec, AsOfTime } from '../../lib/catalog/as-of-query';
+import { problemsThrownBy } from '../support/problems';
 import {
   AsOfQueryError,
   asOfQuery,
@@ -312,16 +313,6 @@ describe('asOfQuery text', () => {
     expect(quoteIdentifier('a"b')).toBe('"a""b"');
   });
 
-  function problemsOf(run: () => unknown): readonly string[] {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof AsOfQueryError) return error.problems;
-      throw error;
-    }
-    throw new Error('expected an AsOfQueryError');
-  }
-
   const at: AsOfTime = { at: new Date('2024-01-01T00:00:00Z') };
 
   test.each<[string, Partial<AsOfTableSpec>, string]>([
@@ -352,11 +343,13 @@ describe('asOfQuery text', () => {
     ],
     ['an empty table reference', { tableReference: '  ' }, 'the table reference must not be empty'],
   ])('rejects %s', (_name, override, problem) => {
-    expect(problemsOf(() => asOfQuery({ ...spec, ...override }, at))).toContain(problem);
+    expect(
+      problemsThrownBy(AsOfQueryError, () => asOfQuery({ ...spec, ...override }, at)),
+    ).toContain(problem);
   });
 
   test('reports every problem at once', () => {
-    const problems = problemsOf(() =>
+    const problems = problemsThrownBy(AsOfQueryError, () =>
       asOfQuery({ tableReference: '', primaryKey: ['x'], columns: ['commit_ts'] }, at),
     );
     expect(problems).toEqual([
@@ -374,12 +367,14 @@ describe('asOfQuery text', () => {
       'the time +010000-01-01T00:00:00.000Z is outside the years 0001 to 9999',
     ],
   ])('rejects %s', (_name, date, problem) => {
-    expect(problemsOf(() => asOfQuery(spec, { at: date }))).toEqual([problem]);
+    expect(problemsThrownBy(AsOfQueryError, () => asOfQuery(spec, { at: date }))).toEqual([
+      problem,
+    ]);
     expect(() => timestampLiteral(date)).toThrow(problem);
   });
 
   test('rejects an invalid database or table name', () => {
-    expect(problemsOf(() => qualifiedTableName('', 'a\tb'))).toEqual([
+    expect(problemsThrownBy(AsOfQueryError, () => qualifiedTableName('', 'a\tb'))).toEqual([
       'database name must not be empty',
       'table name "a\\tb" has a control character',
     ]);

@@ -6,27 +6,11 @@ import { CatalogStack } from '../../lib/catalog/catalog-stack';
 import { ReplicatedTable } from '../../lib/catalog/replicated-table';
 import { BANKING_DATASET, datasetSchema } from '../../lib/config/dataset';
 import { StorageStack } from '../../lib/storage/storage-stack';
+import { LENDING_DATASET } from '../support/datasets';
 import { stableTemplate } from '../support/stable-template';
 import { createTestApp, describeFindings, nagFindings, testConfig } from '../support/test-app';
 import type { TemplateResource } from '../support/template-resources';
 import { resourcesOf } from '../support/template-resources';
-
-const LENDING_DATASET = {
-  name: 'loans',
-  mysqlDatabase: 'lending',
-  primaryKey: ['loan_id', 'version'],
-  columns: [
-    { name: 'loan_id', type: 'bigint' },
-    { name: 'version', type: 'smallint' },
-    { name: 'approved', type: 'bool' },
-    { name: 'amount', type: 'numeric(12,2)' },
-    { name: 'currency', type: 'char(3)' },
-    { name: 'rate', type: 'double' },
-    { name: 'signed_on', type: 'date' },
-    { name: 'updated_at', type: 'datetime' },
-    { name: 'notes', type: 'text' },
-  ],
-};
 
 function buildCatalog(overrides: unknown = {}) {
   const app = createTestApp();

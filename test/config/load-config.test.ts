@@ -2,16 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, mergeConfig, parseConfig, resolveConfig } from '../../lib/config/load-config';
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems, problemsThrownBy } from '../support/problems';
 
 const IMPORTED_NETWORK = {
   mode: 'import',
@@ -76,12 +67,10 @@ describe('configuration', () => {
   });
 
   test('an unknown key, a bad bucket name and a string switch are reported together, each with its path', () => {
-    const problems = problemsOf(() =>
-      parseConfig({
-        storage: { bucketNames: { dataLake: 'My_Bucket' }, retention: 'forever' },
-        features: { amazonMl: 'yes' },
-      }),
-    );
+    const problems = configProblems({
+      storage: { bucketNames: { dataLake: 'My_Bucket' }, retention: 'forever' },
+      features: { amazonMl: 'yes' },
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         'storage.retention: unknown key',
@@ -186,7 +175,7 @@ describe('configuration', () => {
       'replication.vpcEndpoints: an S3 gateway endpoint in an existing VPC needs its route tables: set network.privateSubnetRouteTableIds',
     ],
   ])('%s is reported with its path', (_name, override, expected) => {
-    expect(problemsOf(() => parseConfig(override))).toContainEqual(expected);
+    expect(configProblems(override)).toContainEqual(expected);
   });
 
   test("a switched-off capability's cross-references do not block the rest", () => {
@@ -198,14 +187,12 @@ describe('configuration', () => {
   });
 
   test('a structural problem and a cross-reference problem are reported in one error', () => {
-    const problems = problemsOf(() =>
-      parseConfig({
-        projectName: 'Bad Name',
-        amazonMl: {
-          datasources: [{ id: 'x', source: 'mysql', dataset: 'nope', stagingPrefix: 'x/' }],
-        },
-      }),
-    );
+    const problems = configProblems({
+      projectName: 'Bad Name',
+      amazonMl: {
+        datasources: [{ id: 'x', source: 'mysql', dataset: 'nope', stagingPrefix: 'x/' }],
+      },
+    });
     expect(problems).toEqual([
       expect.stringMatching(/^projectName: /),
       'amazonMl.datasources[0].dataset: dataset "nope" is not declared in datasets',
@@ -229,12 +216,14 @@ describe('configuration', () => {
     });
 
     test('reports a missing file and invalid JSON plainly', () => {
-      expect(problemsOf(() => resolveConfig('/nonexistent/config.json'))[0]).toMatch(
-        /^cannot read the file: /,
-      );
+      expect(
+        problemsThrownBy(ConfigError, () => resolveConfig('/nonexistent/config.json'))[0],
+      ).toMatch(/^cannot read the file: /);
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'config-')), 'bad.json');
       fs.writeFileSync(file, '{ "features": ');
-      expect(problemsOf(() => resolveConfig(file))[0]).toMatch(/^not valid JSON: /);
+      expect(problemsThrownBy(ConfigError, () => resolveConfig(file))[0]).toMatch(
+        /^not valid JSON: /,
+      );
     });
   });
 });

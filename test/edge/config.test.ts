@@ -1,18 +1,11 @@
-import { ConfigError, parseConfig } from '../../lib/config/load-config';
+import { configProblems, expectValidConfig } from '../support/problems';
 
-function problemsOf(edge: unknown): string[] {
-  try {
-    parseConfig({ edge });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+/** The problems reported for an `edge` section merged over the default one. */
+const edgeProblems = (edge: unknown) => configProblems({ edge });
 
 describe('edge configuration', () => {
   test('the default packages the model for a Jetson Nano and deploys it to a new thing group', () => {
-    const { edge } = parseConfig();
+    const { edge } = expectValidConfig();
     expect(edge.modelComponent).toEqual({
       source: 'package',
       name: 'part-inspection-model',
@@ -27,16 +20,16 @@ describe('edge configuration', () => {
   });
 
   test('a packaging job without a target is refused', () => {
-    expect(problemsOf({ modelComponent: { targetPlatform: null, compilerOptions: null } })).toEqual(
-      [
-        'edge.modelComponent: the model packaging job needs a target: set targetDevice ("jetson_xavier") or targetPlatform ({ "os": "LINUX", "arch": "ARM64" | "X86_64", "accelerator"?: "NVIDIA" })',
-      ],
-    );
+    expect(
+      edgeProblems({ modelComponent: { targetPlatform: null, compilerOptions: null } }),
+    ).toEqual([
+      'edge.modelComponent: the model packaging job needs a target: set targetDevice ("jetson_xavier") or targetPlatform ({ "os": "LINUX", "arch": "ARM64" | "X86_64", "accelerator"?: "NVIDIA" })',
+    ]);
   });
 
   test('a target device with compiler options is refused', () => {
     expect(
-      problemsOf({ modelComponent: { targetDevice: 'jetson_xavier', targetPlatform: null } }),
+      edgeProblems({ modelComponent: { targetDevice: 'jetson_xavier', targetPlatform: null } }),
     ).toEqual([
       'edge.modelComponent.compilerOptions: compiler options are not accepted with targetDevice: set compilerOptions to null, or use targetPlatform',
     ]);
@@ -44,14 +37,14 @@ describe('edge configuration', () => {
 
   test('a target device and a target platform exclude each other', () => {
     expect(
-      problemsOf({ modelComponent: { targetDevice: 'jetson_xavier', compilerOptions: null } }),
+      edgeProblems({ modelComponent: { targetDevice: 'jetson_xavier', compilerOptions: null } }),
     ).toEqual([
       'edge.modelComponent.targetPlatform: targetDevice and targetPlatform exclude each other: set one of them to null',
     ]);
   });
 
   test('a target device alone is accepted', () => {
-    const { edge } = parseConfig({
+    const { edge } = expectValidConfig({
       edge: {
         modelComponent: {
           targetDevice: 'jetson_xavier',
@@ -64,16 +57,21 @@ describe('edge configuration', () => {
   });
 
   test('the NVIDIA accelerator needs its three compiler options', () => {
-    expect(problemsOf({ modelComponent: { compilerOptions: { 'gpu-code': 'sm_72' } } })).toEqual(
-      [],
-    );
-    expect(problemsOf({ modelComponent: { compilerOptions: null } })).toEqual([
+    const { edge } = expectValidConfig({
+      edge: { modelComponent: { compilerOptions: { 'gpu-code': 'sm_72' } } },
+    });
+    expect(edge.modelComponent.compilerOptions).toEqual({
+      'gpu-code': 'sm_72',
+      'trt-ver': '7.1.3',
+      'cuda-ver': '10.2',
+    });
+    expect(edgeProblems({ modelComponent: { compilerOptions: null } })).toEqual([
       'edge.modelComponent.compilerOptions: the NVIDIA accelerator needs the compiler options gpu-code, trt-ver, cuda-ver; missing: gpu-code, trt-ver, cuda-ver',
     ]);
   });
 
   test('CPU inference takes other compiler options', () => {
-    const { edge } = parseConfig({
+    const { edge } = expectValidConfig({
       edge: {
         modelComponent: {
           targetPlatform: { os: 'LINUX', arch: 'X86_64', accelerator: null },
@@ -86,7 +84,7 @@ describe('edge configuration', () => {
   });
 
   test('an existing model component needs no target', () => {
-    const { edge } = parseConfig({
+    const { edge } = expectValidConfig({
       edge: {
         modelComponent: {
           source: 'existing',
@@ -102,7 +100,7 @@ describe('edge configuration', () => {
 
   test('invalid component names and versions are named with their paths', () => {
     expect(
-      problemsOf({
+      edgeProblems({
         modelComponent: { name: 'part model!', version: '1.0' },
         inferenceClient: { componentName: 'aws.iot.Client', versionPrefix: '1.0.0' },
         edgeAgentVersion: '01.0.0',
@@ -117,30 +115,30 @@ describe('edge configuration', () => {
   });
 
   test('the inference client needs a name of its own', () => {
-    expect(problemsOf({ inferenceClient: { componentName: 'part-inspection-model' } })).toEqual([
+    expect(edgeProblems({ inferenceClient: { componentName: 'part-inspection-model' } })).toEqual([
       'edge.inferenceClient.componentName: "part-inspection-model" is the model component\'s name; the inference client needs its own',
     ]);
   });
 
   test('topics with wildcards, reserved topics and relative folders are refused', () => {
-    const problems = problemsOf({
+    const problems = edgeProblems({
       inferenceClient: { resultsTopic: 'inspection/+/results', imageFolder: 'images' },
     });
     expect(problems).toEqual([
       expect.stringMatching(/^edge\.inferenceClient\.imageFolder: must be an absolute path/),
       expect.stringMatching(/^edge\.inferenceClient\.resultsTopic: topics are 1 to 256 characters/),
     ]);
-    expect(problemsOf({ inferenceClient: { resultsTopic: '$aws/things/x/shadow' } })).toHaveLength(
-      1,
-    );
-    expect(problemsOf({ inferenceClient: { resultsTopic: 'a/b/c/d/e/f/g/h/i' } })).toEqual([
+    expect(
+      edgeProblems({ inferenceClient: { resultsTopic: '$aws/things/x/shadow' } }),
+    ).toHaveLength(1);
+    expect(edgeProblems({ inferenceClient: { resultsTopic: 'a/b/c/d/e/f/g/h/i' } })).toEqual([
       'edge.inferenceClient.resultsTopic: AWS IoT topics have at most 8 levels (7 slashes)',
     ]);
   });
 
   test('the token exchange role and thing group names follow IAM and IoT rules', () => {
     expect(
-      problemsOf({ tokenExchangeRoleName: 'role/with/slashes', thingGroupName: 'line 1' }),
+      edgeProblems({ tokenExchangeRoleName: 'role/with/slashes', thingGroupName: 'line 1' }),
     ).toEqual([
       'edge.thingGroupName: thing group names are 1 to 128 letters, digits, ":", "_" or "-"',
       'edge.tokenExchangeRoleName: role names are 1 to 64 letters, digits or + = , . @ _ -',

@@ -12,6 +12,8 @@ import {
   InferenceClientComponent,
 } from '../../lib/edge/inference-client-component';
 import { stableTemplate } from '../support/stable-template';
+import type { TemplateResource } from '../support/template-resources';
+import { onlyResource } from '../support/template-resources';
 import {
   buildTestFoundation,
   createTestApp,
@@ -26,14 +28,15 @@ function edgeOf(overrides: unknown = {}): { app: App; edge: EdgeStack; template:
   return { app, edge, template: Template.fromStack(edge) };
 }
 
-function only<T>(record: Record<string, T>): [string, T] {
-  const entries = Object.entries(record);
-  expect(entries).toHaveLength(1);
-  return entries[0];
+/** The policy the stack attaches to the devices' token exchange role. */
+function tokenExchangePolicyOf(template: Template): TemplateResource {
+  return onlyResource(template, 'AWS::IAM::Policy', (policy) =>
+    policy.Properties.Roles.includes('GreengrassV2TokenExchangeRole'),
+  );
 }
 
 function recipeOf(template: Template): Record<string, unknown> {
-  const [, component] = only(template.findResources('AWS::GreengrassV2::ComponentVersion'));
+  const component = onlyResource(template, 'AWS::GreengrassV2::ComponentVersion');
   const [, parts] = component.Properties.InlineRecipe['Fn::Join'];
   const text = (parts as unknown[])
     .map((part) => (typeof part === 'string' ? part : 's3://asset-bucket/asset-key.py'))
@@ -47,8 +50,10 @@ function clientVersionOf(overrides: unknown): string {
 
 describe('EdgeStack', () => {
   const { app, edge, template } = edgeOf();
-  const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
-  const [packagingId] = only(template.findResources('Custom::LookoutVisionModelPackaging'));
+  let deployment: TemplateResource;
+  beforeAll(() => {
+    deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
+  });
 
   test('deploys the model, the pinned EdgeAgent and the inference client at exact versions', () => {
     const clientVersion = edge.inferenceClient.version;
@@ -65,21 +70,20 @@ describe('EdgeStack', () => {
   });
 
   test('the deployment waits for the packaging job, the client component and the device policy', () => {
-    const [clientId] = only(template.findResources('AWS::GreengrassV2::ComponentVersion'));
-    const [policyId] = only(
-      template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: ['GreengrassV2TokenExchangeRole'] },
-      }),
+    const packaging = onlyResource(template, 'Custom::LookoutVisionModelPackaging');
+    const client = onlyResource(template, 'AWS::GreengrassV2::ComponentVersion');
+    const policy = tokenExchangePolicyOf(template);
+    expect(deployment.DependsOn).toEqual(
+      expect.arrayContaining([packaging.id, client.id, policy.id]),
     );
-    expect(deployment.DependsOn).toEqual(expect.arrayContaining([packagingId, clientId, policyId]));
   });
 
   test('the deployment targets the thing group, rolls back failures and bounds the rollout', () => {
-    const [groupId, group] = only(template.findResources('AWS::IoT::ThingGroup'));
+    const group = onlyResource(template, 'AWS::IoT::ThingGroup');
     expect(group.Properties.ThingGroupName).toBe('part-inspection-line');
     expect(group.DeletionPolicy).toBe('Retain');
     expect(deployment.Properties).toMatchObject({
-      TargetArn: { 'Fn::GetAtt': [groupId, 'Arn'] },
+      TargetArn: { 'Fn::GetAtt': [group.id, 'Arn'] },
       DeploymentName: 'ml-foundation-part-inspection-line',
       DeploymentPolicies: {
         FailureHandlingPolicy: 'ROLLBACK',
@@ -121,11 +125,7 @@ describe('EdgeStack', () => {
   });
 
   test("the token exchange role reads the model's prefix and the client's script, nothing more", () => {
-    const [, policy] = only(
-      template.findResources('AWS::IAM::Policy', {
-        Properties: { Roles: ['GreengrassV2TokenExchangeRole'] },
-      }),
-    );
+    const policy = tokenExchangePolicyOf(template);
     const statements = policy.Properties.PolicyDocument.Statement;
     expect(statements).toEqual([
       {
@@ -209,7 +209,7 @@ describe('EdgeStack', () => {
       `exec {work:path}/venv/bin/python -u {artifacts:path}/${scriptName}`,
     );
     expect(manifest.Lifecycle.install.Script).toContain('grep -qx video');
-    const [, component] = only(template.findResources('AWS::GreengrassV2::ComponentVersion'));
+    const component = onlyResource(template, 'AWS::GreengrassV2::ComponentVersion');
     expect(JSON.stringify(component.Properties.InlineRecipe)).toContain(
       `"Fn::Sub":"s3://cdk-hnb659fds-assets-\${AWS::AccountId}-\${AWS::Region}/${scriptName}"`,
     );
@@ -296,7 +296,7 @@ describe('EdgeStack variants', () => {
     });
     template.resourceCountIs('Custom::LookoutVisionModelPackaging', 0);
     template.resourceCountIs('AWS::Lambda::Function', 0);
-    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
     expect(deployment.Properties.Components['circuit-board-model']).toEqual({
       ComponentVersion: '2.3.0',
     });
@@ -309,17 +309,17 @@ describe('EdgeStack variants', () => {
 
   test('a created project is retained and packaged after it exists', () => {
     const { template } = edgeOf({ edge: { lookoutVision: { project: 'create' } } });
-    const [projectId, project] = only(template.findResources('AWS::LookoutVision::Project'));
+    const project = onlyResource(template, 'AWS::LookoutVision::Project');
     expect(project.Properties).toEqual({ ProjectName: 'part-inspection' });
     expect(project.DeletionPolicy).toBe('Retain');
-    const [, packaging] = only(template.findResources('Custom::LookoutVisionModelPackaging'));
-    expect(packaging.DependsOn).toContain(projectId);
+    const packaging = onlyResource(template, 'Custom::LookoutVisionModelPackaging');
+    expect(packaging.DependsOn).toContain(project.id);
   });
 
   test('an existing thing group is targeted by ARN', () => {
     const { template } = edgeOf({ edge: { thingGroup: 'existing', thingGroupName: 'line-7' } });
     template.resourceCountIs('AWS::IoT::ThingGroup', 0);
-    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
     expect(deployment.Properties.TargetArn).toEqual({
       'Fn::Join': [
         '',
@@ -355,7 +355,7 @@ describe('EdgeStack variants', () => {
 
   test('a new EdgeAgent version is pinned in the deployment', () => {
     const { template } = edgeOf({ edge: { edgeAgentVersion: '1.2.0' } });
-    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
     expect(deployment.Properties.Components[EDGE_AGENT_COMPONENT]).toEqual({
       ComponentVersion: '1.2.0',
     });
@@ -389,7 +389,7 @@ describe('inference client component version', () => {
     const { template } = edgeOf({ edge: { inferenceClient: { pollIntervalSeconds: 5 } } });
     const version = (recipeOf(template) as { ComponentVersion: string }).ComponentVersion;
     expect(version).not.toBe(base);
-    const [, deployment] = only(template.findResources('AWS::GreengrassV2::Deployment'));
+    const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
     expect(deployment.Properties.Components['part-inspection.InferenceClient']).toEqual({
       ComponentVersion: version,
     });

@@ -1,15 +1,5 @@
-import { ConfigError, parseConfig } from '../../lib/config/load-config';
+import { configProblems, expectValidConfig } from '../support/problems';
 import { BANKING_PERSONAL_COLUMNS, catalogColumnsOf } from '../../lib/governance/config';
-
-function problemsOf(overrides: unknown): string[] {
-  try {
-    parseConfig(overrides, 'test');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const tableGrant = (values: string[]) => ({
   resourceType: 'TABLE',
@@ -19,7 +9,7 @@ const tableGrant = (values: string[]) => ({
 
 describe('governance configuration', () => {
   test('the default tags the banking table for analysts and its personal columns for leaders', () => {
-    const { governance } = parseConfig();
+    const { governance } = expectValidConfig();
     expect(governance.tags).toEqual([{ key: 'role', values: ['leader', 'analyst'] }]);
     expect(governance.associations.database).toEqual([{ key: 'role', value: 'analyst' }]);
     expect(governance.associations.tables).toEqual([
@@ -41,7 +31,7 @@ describe('governance configuration', () => {
   });
 
   test('the catalog columns of a declared table are the dataset’s and the DMS columns', () => {
-    const config = parseConfig();
+    const config = expectValidConfig();
     expect(catalogColumnsOf(config, 'banking')?.slice(-3)).toEqual([
       'op',
       'commit_ts',
@@ -51,7 +41,7 @@ describe('governance configuration', () => {
   });
 
   test('an undeclared tag value is reported where it is used', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       governance: {
         associations: {
           database: [{ key: 'role', value: 'intern' }],
@@ -67,7 +57,7 @@ describe('governance configuration', () => {
   });
 
   test('an undeclared tag key is reported on its key', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       governance: {
         associations: { database: [{ key: 'sensitivity', value: 'high' }] },
         grants: {
@@ -88,7 +78,7 @@ describe('governance configuration', () => {
   });
 
   test('a column that does not exist and a table that is not in the catalog are reported together', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       governance: {
         associations: {
           tables: [
@@ -110,14 +100,14 @@ describe('governance configuration', () => {
   });
 
   test('a persona with no principal names the persona', () => {
-    expect(problemsOf({ governance: { personas: { analyst: { principals: [] } } } })).toEqual([
+    expect(configProblems({ governance: { personas: { analyst: { principals: [] } } } })).toEqual([
       'governance.personas.analyst.principals: a persona needs at least one principal that can assume it',
     ]);
   });
 
   test('a principal that is not an IAM ARN, and a deployment role that is not a role, are refused', () => {
     expect(
-      problemsOf({
+      configProblems({
         governance: {
           personas: { projectLeader: { principals: ['alice'] } },
           deploymentRoleArn: 'arn:aws:iam::111122223333:user/deployer',
@@ -130,7 +120,7 @@ describe('governance configuration', () => {
   });
 
   test('tags declared twice, a resource tagged twice with one key and a column tagged twice are refused', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       governance: {
         tags: [
           { key: 'role', values: ['leader', 'analyst', 'leader'] },
@@ -162,7 +152,7 @@ describe('governance configuration', () => {
   });
 
   test('LF-Tag text must be lower case, and permissions must suit the resource type', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       governance: {
         tags: [{ key: 'Role', values: ['leader'] }],
         grants: {
@@ -185,13 +175,13 @@ describe('governance configuration', () => {
   });
 
   test('no grant can name the data lake admin, whose grants could not be revoked', () => {
-    expect(problemsOf({ governance: { grants: { dataLakeAdmin: [] } } })).toEqual([
+    expect(configProblems({ governance: { grants: { dataLakeAdmin: [] } } })).toEqual([
       'governance.grants.dataLakeAdmin: unknown key',
     ]);
   });
 
   test('governance that is switched off is not checked against the catalog', () => {
-    const config = parseConfig({
+    const config = expectValidConfig({
       features: { governance: false },
       governance: {
         associations: { tables: [{ name: 'orders', tags: [{ key: 'role', value: 'x' }] }] },

@@ -11,6 +11,16 @@ import { StorageStack } from '../../lib/storage/storage-stack';
 import type { TestAppOptions } from '../support/test-app';
 import { createTestApp, testConfig } from '../support/test-app';
 
+/** What the fixture catalog holds. */
+export interface FixtureCatalogProps {
+  /** The Glue database. */
+  readonly databaseName: string;
+  /** The Athena workgroup. */
+  readonly workgroupName: string;
+  /** The declared tables, each with its column names. */
+  readonly tables: ReadonlyMap<string, readonly string[]>;
+}
+
 /** A stand-in for the catalog stack: the database, the declared tables and a crawler role. */
 export class FixtureCatalogStack extends Stack implements CatalogResources {
   readonly databaseName: string;
@@ -19,16 +29,15 @@ export class FixtureCatalogStack extends Stack implements CatalogResources {
   readonly crawlerRoles: iam.IRole[];
   readonly workgroupName: string;
 
-  constructor(scope: Construct, id: string, config: AppConfig) {
+  constructor(scope: Construct, id: string, props: FixtureCatalogProps) {
     super(scope, id);
-    this.databaseName = config.catalog.databaseName;
-    this.workgroupName = config.catalog.athena.workgroupName;
+    this.databaseName = props.databaseName;
+    this.workgroupName = props.workgroupName;
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: this.account,
       databaseInput: { name: this.databaseName },
     });
-    for (const name of config.replication.tables) {
-      const dataset = config.datasets.find((candidate) => candidate.name === name)!;
+    for (const [name, columns] of props.tables) {
       const table = new glue.CfnTable(this, `Table-${name}`, {
         catalogId: this.account,
         databaseName: this.databaseName,
@@ -36,10 +45,7 @@ export class FixtureCatalogStack extends Stack implements CatalogResources {
           name,
           tableType: 'EXTERNAL_TABLE',
           storageDescriptor: {
-            columns: [
-              ...dataset.columns.map((column) => ({ name: column.name, type: 'string' })),
-              ...Object.values(DMS_COLUMNS).map((column) => ({ name: column, type: 'string' })),
-            ],
+            columns: columns.map((column) => ({ name: column, type: 'string' })),
             location: `s3://data-lake/cdc/${name}/`,
           },
         },
@@ -55,12 +61,29 @@ export class FixtureCatalogStack extends Stack implements CatalogResources {
   }
 }
 
+/** The catalog that the catalog stack declares for `config`: the replicated tables with the DMS columns. */
+export function catalogOf(config: AppConfig): FixtureCatalogProps {
+  return {
+    databaseName: config.catalog.databaseName,
+    workgroupName: config.catalog.athena.workgroupName,
+    tables: new Map(
+      config.replication.tables.map((name) => {
+        const dataset = config.datasets.find((candidate) => candidate.name === name)!;
+        return [
+          name,
+          [...dataset.columns.map((column) => column.name), ...Object.values(DMS_COLUMNS)],
+        ];
+      }),
+    ),
+  };
+}
+
 /** The storage stack, the fixture catalog and the governance stack, for `overrides`. */
 export function buildGovernance(overrides: unknown = {}, options: TestAppOptions = {}) {
   const app: App = createTestApp(options);
   const config = testConfig(overrides);
   const storage = new StorageStack(app, 'Storage', { config });
-  const catalog = new FixtureCatalogStack(app, 'Catalog', config);
+  const catalog = new FixtureCatalogStack(app, 'Catalog', catalogOf(config));
   const governance = new GovernanceStack(app, 'Governance', { config, storage, catalog });
   return { app, config, storage, catalog, governance };
 }

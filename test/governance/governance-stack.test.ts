@@ -1,32 +1,25 @@
 import type { App } from 'aws-cdk-lib';
-import { CliCredentialsStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { CliCredentialsStackSynthesizer } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as glue from 'aws-cdk-lib/aws-glue';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { BANKING_PERSONAL_COLUMNS } from '../../lib/governance/config';
 import { GOVERNANCE_STAGES } from '../../lib/governance/dependency-chain';
 import type { GovernanceStage } from '../../lib/governance/dependency-chain';
 import { GovernanceStack } from '../../lib/governance/governance-stack';
 import { StorageStack } from '../../lib/storage/storage-stack';
 import { stableTemplate } from '../support/stable-template';
+import type { Json, TemplateResource } from '../support/template-resources';
+import { allResources, logicalIdOf, resourcesOf } from '../support/template-resources';
 import { createTestApp, describeFindings, nagFindings, testConfig } from '../support/test-app';
-import { buildGovernance } from './fixture';
-
-/** Template JSON, read as loosely as the assertions library hands it over. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-type Resource = { Type: string; Properties: Record<string, Json>; DependsOn?: string[] };
+import { buildGovernance, FixtureCatalogStack } from './fixture';
 
 const { app, governance, catalog, storage } = buildGovernance();
 const template = Template.fromStack(governance);
-const resources = template.toJSON().Resources as Record<string, Resource>;
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } } | unknown) =>
-  stack.getLogicalId(
-    ((construct as { node: { defaultChild?: unknown } }).node.defaultChild ?? construct) as never,
-  );
+const resources = allResources(template);
+const resourceById = new Map(resources.map((resource) => [resource.id, resource]));
+const ofType = (type: string) => resourcesOf(template, type);
 
 /** The stage a Lake Formation resource belongs to, read from the template alone. */
-function stageOf(resource: Resource): GovernanceStage | undefined {
+function stageOf(resource: TemplateResource): GovernanceStage | undefined {
   switch (resource.Type) {
     case 'Custom::DataLakeAdmin':
     case 'Custom::DataLakeDefaultPermissions':
@@ -46,8 +39,17 @@ function stageOf(resource: Resource): GovernanceStage | undefined {
   }
 }
 
+/** A catalog with one table of the given columns (default: a single id column). */
+function oneTableCatalog(scope: App, table: string, columns = ['id']): FixtureCatalogStack {
+  return new FixtureCatalogStack(scope, 'Catalog', {
+    databaseName: 'ml_foundation',
+    workgroupName: 'ml-foundation',
+    tables: new Map([[table, columns]]),
+  });
+}
+
 const tagIdByKey = new Map(
-  ofType('AWS::LakeFormation::Tag').map(([id, tag]) => [tag.Properties.TagKey as string, id]),
+  ofType('AWS::LakeFormation::Tag').map((tag) => [tag.Properties.TagKey as string, tag.id]),
 );
 
 describe('GovernanceStack', () => {
@@ -56,13 +58,14 @@ describe('GovernanceStack', () => {
       stage,
       id: governance.getLogicalId(resource),
     }));
-    const governed = Object.entries(resources).filter(([, r]) => stageOf(r) !== undefined);
-    expect(chain.map((link) => link.id).sort()).toEqual(governed.map(([id]) => id).sort());
+    const governed = resources.filter((resource) => stageOf(resource) !== undefined);
+    expect(chain.map((link) => link.id).sort()).toEqual(governed.map(({ id }) => id).sort());
 
     chain.forEach((link, index) => {
-      expect(stageOf(resources[link.id])).toBe(link.stage);
-      if (index === 0) expect(resources[link.id].DependsOn ?? []).toEqual([]);
-      else expect(resources[link.id].DependsOn).toContain(chain[index - 1].id);
+      const resource = resourceById.get(link.id)!;
+      expect(stageOf(resource)).toBe(link.stage);
+      if (index === 0) expect(resource.DependsOn ?? []).toEqual([]);
+      else expect(resource.DependsOn).toContain(chain[index - 1].id);
     });
     const stages = [...new Set(chain.map((link) => link.stage))];
     expect(stages).toEqual(GOVERNANCE_STAGES);
@@ -71,15 +74,15 @@ describe('GovernanceStack', () => {
 
   test('every tag association and every grant depends on each tag it uses', () => {
     const users = [
-      ...ofType('AWS::LakeFormation::TagAssociation').map(([id, r]) => ({
-        id,
+      ...ofType('AWS::LakeFormation::TagAssociation').map((r) => ({
+        id: r.id,
         keys: r.Properties.LFTags.map((tag: { TagKey: string }) => tag.TagKey),
         dependsOn: r.DependsOn,
       })),
       ...ofType('AWS::LakeFormation::PrincipalPermissions')
-        .filter(([, r]) => r.Properties.Resource.LFTagPolicy)
-        .map(([id, r]) => ({
-          id,
+        .filter((r) => r.Properties.Resource.LFTagPolicy)
+        .map((r) => ({
+          id: r.id,
           keys: r.Properties.Resource.LFTagPolicy.Expression.map(
             (term: { TagKey: string }) => term.TagKey,
           ),
@@ -101,21 +104,15 @@ describe('GovernanceStack', () => {
   });
 
   test('the database and the table are tagged for analysts, the personal columns for leaders', () => {
-    const associations = ofType('AWS::LakeFormation::TagAssociation').map(([, r]) => r.Properties);
+    const associations = ofType('AWS::LakeFormation::TagAssociation').map((r) => r.Properties);
     const valueOn = (match: (resource: Json) => boolean) =>
       associations.filter((a) => match(a.Resource)).map((a) => a.LFTags[0].TagValues[0]);
     expect(valueOn((r) => r.Database?.Name === 'ml_foundation')).toEqual(['analyst']);
     expect(valueOn((r) => r.Table?.Name === 'banking')).toEqual(['analyst']);
     const columns = associations.filter((a) => a.Resource.TableWithColumns);
-    expect(columns.flatMap((a) => a.Resource.TableWithColumns.ColumnNames)).toEqual([
-      'age',
-      'job',
-      'marital',
-      'education',
-      'default',
-      'housing',
-      'loan',
-    ]);
+    expect(columns.flatMap((a) => a.Resource.TableWithColumns.ColumnNames)).toEqual(
+      BANKING_PERSONAL_COLUMNS,
+    );
     expect(new Set(columns.map((a) => a.LFTags[0].TagValues[0]))).toEqual(new Set(['leader']));
   });
 
@@ -128,10 +125,10 @@ describe('GovernanceStack', () => {
       ]),
     );
     const columnAssociations = ofType('AWS::LakeFormation::TagAssociation').filter(
-      ([, r]) => r.Properties.Resource.TableWithColumns,
+      (r) => r.Properties.Resource.TableWithColumns,
     );
     expect(columnAssociations.length).toBeGreaterThan(0);
-    for (const [, association] of columnAssociations) {
+    for (const association of columnAssociations) {
       const { Name, DatabaseName, ColumnNames } = association.Properties.Resource.TableWithColumns;
       expect(DatabaseName).toBe(catalog.databaseName);
       for (const column of ColumnNames) expect(realColumns.get(Name)).toContain(column);
@@ -140,16 +137,16 @@ describe('GovernanceStack', () => {
 
   test('analysts get DESCRIBE on databases and SELECT on tables tagged analyst; leaders on leader or analyst', () => {
     const grants = ofType('AWS::LakeFormation::PrincipalPermissions')
-      .filter(([, r]) => r.Properties.Resource.LFTagPolicy)
-      .map(([, r]) => ({
+      .filter((r) => r.Properties.Resource.LFTagPolicy)
+      .map((r) => ({
         principal: r.Properties.Principal.DataLakePrincipalIdentifier['Fn::GetAtt'][0] as string,
         type: r.Properties.Resource.LFTagPolicy.ResourceType,
         values: r.Properties.Resource.LFTagPolicy.Expression[0].TagValues,
         permissions: r.Properties.Permissions,
         withGrant: r.Properties.PermissionsWithGrantOption,
       }));
-    const analyst = logicalId(governance, governance.personas.analyst);
-    const leader = logicalId(governance, governance.personas.projectLeader);
+    const analyst = logicalIdOf(governance.personas.analyst);
+    const leader = logicalIdOf(governance.personas.projectLeader);
     expect(grants).toEqual([
       {
         principal: analyst,
@@ -197,17 +194,17 @@ describe('GovernanceStack', () => {
   });
 
   test('the admins are the deployment role, the data lake admin persona and the handler, and none of them is granted anything', () => {
-    const admins = ofType('Custom::DataLakeAdmin').map(([, r]) => r.Properties.Principal);
+    const admins = ofType('Custom::DataLakeAdmin').map((r) => r.Properties.Principal);
     expect(admins).toEqual([
       {
         'Fn::Sub':
           'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-hnb659fds-cfn-exec-role-${AWS::AccountId}-${AWS::Region}',
       },
-      { 'Fn::GetAtt': [logicalId(governance, governance.personas.dataLakeAdmin), 'Arn'] },
+      { 'Fn::GetAtt': [logicalIdOf(governance.personas.dataLakeAdmin), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^LakeFormationProviderOnEventRole/), 'Arn'] },
     ]);
     const grantees = ofType('AWS::LakeFormation::PrincipalPermissions').map(
-      ([, r]) => r.Properties.Principal.DataLakePrincipalIdentifier,
+      (r) => r.Properties.Principal.DataLakePrincipalIdentifier,
     );
     expect(grantees).toHaveLength(3 + 6);
     for (const grantee of grantees) {
@@ -319,7 +316,7 @@ describe('GovernanceStack', () => {
   });
 
   test('the declared database and tables are taken from IAM_ALLOWED_PRINCIPALS', () => {
-    expect(ofType('Custom::IamAllowedPrincipalsRevocation').map(([, r]) => r.Properties)).toEqual([
+    expect(ofType('Custom::IamAllowedPrincipalsRevocation').map((r) => r.Properties)).toEqual([
       { ServiceToken: expect.anything(), DatabaseName: 'ml_foundation' },
       { ServiceToken: expect.anything(), DatabaseName: 'ml_foundation', TableName: 'banking' },
     ]);
@@ -332,7 +329,7 @@ describe('GovernanceStack', () => {
       governance.personas.dataLakeAdmin,
       governance.personas.analyst,
       governance.personas.projectLeader,
-    ].map((role) => logicalId(governance, role));
+    ].map(logicalIdOf);
     /** Every statement that applies to a role: its inline policies and attached policies. */
     const statementsOf = (roleId: string): Json[] => [
       ...(roles[roleId].Properties.Policies ?? []).flatMap((p: Json) => p.PolicyDocument.Statement),
@@ -410,13 +407,13 @@ describe('GovernanceStack', () => {
         expect(statements).toContainEqual(
           expect.objectContaining({ Action: 'lakeformation:GetDataAccess', Resource: '*' }),
         );
-        const kms = statements.find((s) => asList(s.Action).includes('kms:Decrypt'));
+        const kms = statements.find((s) => asList(s.Action).includes('kms:Decrypt'))!;
         expect(kms.Condition.StringEquals['kms:ViaService']).toEqual({
           'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
         });
         expect(JSON.stringify(kms.Condition.StringLike)).toMatch(/AthenaResultsBucket/);
         expect(JSON.stringify(kms.Condition.StringLike)).not.toMatch(/DataLakeBucket/);
-        const glueRead = statements.find((s) => asList(s.Action).includes('glue:GetTable'));
+        const glueRead = statements.find((s) => asList(s.Action).includes('glue:GetTable'))!;
         expect(JSON.stringify(glueRead.Resource)).toContain(':table/ml_foundation/*');
         for (const action of statements.flatMap((s) => asList(s.Action))) {
           expect(action).toMatch(
@@ -455,7 +452,7 @@ describe('GovernanceStack', () => {
       const config = testConfig();
       const bare = createTestApp();
       const bareStorage = new StorageStack(bare, 'Storage', { config });
-      const bareCatalog = fixtureCatalog(bare, 'banking');
+      const bareCatalog = oneTableCatalog(bare, 'banking');
       new GovernanceStack(bare, 'Governance', {
         config,
         storage: bareStorage,
@@ -474,7 +471,7 @@ describe('GovernanceStack', () => {
       new GovernanceStack(bare, 'Governance', {
         config,
         storage: bareStorage,
-        catalog: fixtureCatalog(bare, 'other'),
+        catalog: oneTableCatalog(bare, 'other'),
       });
       expect(() => bare.synth()).toThrow(
         /\[Governance\/LfTags\] the catalog declares no table "banking" to tag/,
@@ -485,7 +482,7 @@ describe('GovernanceStack', () => {
       new GovernanceStack(narrow, 'Governance', {
         config,
         storage: narrowStorage,
-        catalog: fixtureCatalog(narrow, 'banking', ['id', 'age']),
+        catalog: oneTableCatalog(narrow, 'banking', ['id', 'age']),
       });
       expect(() => narrow.synth()).toThrow(/table "banking" has no column "job" to tag/);
     });
@@ -503,29 +500,3 @@ describe('GovernanceStack', () => {
     expect(governance.dependencies).toEqual(expect.arrayContaining([storage, catalog]));
   });
 });
-
-/** A catalog with one table of the given columns (default: a single id column). */
-function fixtureCatalog(scope: App, tableName: string, columns = ['id']) {
-  const stack = new Stack(scope, 'Catalog');
-  const database = new glue.CfnDatabase(stack, 'Database', {
-    catalogId: stack.account,
-    databaseInput: { name: 'ml_foundation' },
-  });
-  const table = new glue.CfnTable(stack, 'Table', {
-    catalogId: stack.account,
-    databaseName: 'ml_foundation',
-    tableInput: {
-      name: tableName,
-      storageDescriptor: { columns: columns.map((name) => ({ name, type: 'string' })) },
-    },
-  });
-  return {
-    databaseName: 'ml_foundation',
-    database,
-    tables: new Map([[tableName, table]]),
-    crawlerRoles: [
-      new iam.Role(stack, 'Crawler', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') }),
-    ],
-    workgroupName: 'ml-foundation',
-  };
-}

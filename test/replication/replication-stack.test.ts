@@ -1,20 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BANKING_DATASET } from '../../lib/config/dataset';
+import { LENDING_DATASET } from '../support/datasets';
 import { stableTemplate } from '../support/stable-template';
 import { describeFindings, nagFindings } from '../support/test-app';
 import { buildReplicationFixture, FIXTURE_MYSQL } from './replication-fixture';
+import type { TemplateResource } from '../support/template-resources';
 import { onlyResource } from '../support/template-resources';
-
-const LENDING_DATASET = {
-  name: 'loans',
-  mysqlDatabase: 'lending',
-  primaryKey: ['loan_id'],
-  columns: [
-    { name: 'loan_id', type: 'bigint' },
-    { name: 'approved', type: 'bool' },
-    { name: 'amount', type: 'decimal(12,2)' },
-  ],
-};
 
 describe('ReplicationStack (replication instance, DMS roles created)', () => {
   const fixture = buildReplicationFixture();
@@ -282,11 +273,18 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
 
   describe('task control', () => {
     const resources = template.toJSON().Resources as Record<string, unknown>;
-    const pause = onlyResource(template, 'Custom::DmsReplicationPause');
-    const start = onlyResource(template, 'Custom::DmsReplicationStart');
-    const task = onlyResource(template, 'AWS::DMS::ReplicationTask');
-    const setup = onlyResource(template, 'Custom::MySqlChangeCaptureSetup');
-    const instance = onlyResource(template, 'AWS::DMS::ReplicationInstance');
+    let pause: TemplateResource;
+    let start: TemplateResource;
+    let task: TemplateResource;
+    let setup: TemplateResource;
+    let instance: TemplateResource;
+    beforeAll(() => {
+      pause = onlyResource(template, 'Custom::DmsReplicationPause');
+      start = onlyResource(template, 'Custom::DmsReplicationStart');
+      task = onlyResource(template, 'AWS::DMS::ReplicationTask');
+      setup = onlyResource(template, 'Custom::MySqlChangeCaptureSetup');
+      instance = onlyResource(template, 'AWS::DMS::ReplicationInstance');
+    });
 
     test('a start resource starts the task after it is created', () => {
       expect(start.Properties.ReplicationTaskArn).toEqual({ Ref: task.id });
@@ -318,7 +316,7 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
     });
 
     test('the provider may start this task only, through a policy the start waits for', () => {
-      const targetPolicy = onlyResource(template, 'AWS::IAM::Policy', (id) =>
+      const targetPolicy = onlyResource(template, 'AWS::IAM::Policy', ({ id }) =>
         id.startsWith('ChangeCaptureStartTargetPolicy'),
       );
       expect(targetPolicy.Properties.PolicyDocument.Statement).toEqual([
@@ -335,7 +333,10 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
   });
 
   describe('source database setup', () => {
-    const setup = onlyResource(template, 'Custom::MySqlChangeCaptureSetup');
+    let setup: TemplateResource;
+    beforeAll(() => {
+      setup = onlyResource(template, 'Custom::MySqlChangeCaptureSetup');
+    });
 
     test('sets the binlog retention and the DMS user from secrets, never from the template', () => {
       expect(setup.Properties).toMatchObject({

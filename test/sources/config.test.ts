@@ -1,18 +1,8 @@
-import { ConfigError, parseConfig } from '../../lib/config/load-config';
-
-function problemsOf(override: unknown): string[] {
-  try {
-    parseConfig(override);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems, expectValidConfig } from '../support/problems';
 
 describe('sources configuration', () => {
   test('switching to an existing database drops the settings that only a created one has', () => {
-    const config = parseConfig({
+    const config = expectValidConfig({
       sources: {
         mysql: {
           mode: 'import',
@@ -37,14 +27,14 @@ describe('sources configuration', () => {
   });
 
   test('a key that no mode has is still reported', () => {
-    expect(problemsOf({ network: { mode: 'import', vpcIdd: 'vpc-0123456789abcdef0' } })).toEqual(
-      expect.arrayContaining(['network.vpcIdd: unknown key']),
-    );
+    expect(
+      configProblems({ network: { mode: 'import', vpcIdd: 'vpc-0123456789abcdef0' } }),
+    ).toEqual(expect.arrayContaining(['network.vpcIdd: unknown key']));
   });
 
   test('an imported database needs the complete secret ARN', () => {
     expect(
-      problemsOf({
+      configProblems({
         sources: {
           redshift: {
             mode: 'import',
@@ -60,13 +50,13 @@ describe('sources configuration', () => {
   });
 
   test('node types offered only in multi-node clusters need two nodes', () => {
-    expect(problemsOf({ sources: { redshift: { nodeType: 'ra3.4xlarge' } } })).toEqual([
+    expect(configProblems({ sources: { redshift: { nodeType: 'ra3.4xlarge' } } })).toEqual([
       'sources.redshift.numberOfNodes: ra3.4xlarge clusters have at least 2 nodes',
     ]);
   });
 
   test('the default admin user of a created cluster is not Redshift\'s well-known "awsuser"', () => {
-    const { redshift } = parseConfig().sources;
+    const { redshift } = expectValidConfig().sources;
     expect(redshift.mode === 'create' && redshift.masterUsername).toBe('mladmin');
   });
 });

@@ -6,8 +6,8 @@ import type { Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FoundationStacks } from '../../lib/app';
 import { buildFoundation } from '../../lib/app';
-import { parseConfig } from '../../lib/config/load-config';
 import type { AppConfig } from '../../lib/config/schema';
+import { expectValidConfig } from './problems';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 /** The feature flags of `cdk.json`, so that tests synthesize what `cdk synth` does. */
@@ -52,10 +52,8 @@ export function createTestApp(options: TestAppOptions = {}): App {
   return app;
 }
 
-/** The default configuration with `overrides` merged over it. */
-export function testConfig(overrides: unknown = {}): AppConfig {
-  return parseConfig(overrides, 'test');
-}
+/** The default configuration with `overrides` merged over it, which must be valid. */
+export const testConfig = expectValidConfig;
 
 /** The whole app, built from the default configuration with `overrides` merged over it. */
 export function buildTestFoundation(
