@@ -2,12 +2,13 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DatasetConfig } from '../config/dataset';
+import { datasetNamed } from '../config/dataset';
 import type { AppConfig } from '../config/schema';
 import type { DatabaseSources } from '../sources/database-source';
 import type { StorageResources } from '../storage/storage-resources';
 import type { AmazonMlDatasourceConfig } from './config';
-import { datasourceColumns } from './config';
 import { DataPipelineRoles } from './data-pipeline-roles';
+import { datasourceColumns } from './datasource-columns';
 import { DataSchema, attributesFromColumns } from './data-schema';
 import { RdsDataSource } from './rds-datasource';
 import { RedshiftDataSource } from './redshift-datasource';
@@ -16,7 +17,7 @@ import { StagingLocation } from './staging-location';
 
 /** The dataset, schema and columns that a datasource reads. */
 function definitionOf(datasource: AmazonMlDatasourceConfig, datasets: readonly DatasetConfig[]) {
-  const dataset = datasets.find((candidate) => candidate.name === datasource.dataset)!;
+  const dataset = datasetNamed(datasets, datasource.dataset);
   const columns = datasourceColumns(datasource, dataset);
   const schema = new DataSchema({
     attributes: attributesFromColumns(columns),

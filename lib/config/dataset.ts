@@ -72,6 +72,19 @@ export const datasetSchema = z
   });
 export type DatasetConfig = z.infer<typeof datasetSchema>;
 
+/**
+ * The declared dataset called `name`. Validation guarantees that every name the configuration
+ * refers to is declared (see `lib/config/checks/`), so a miss is a defect, reported as one.
+ */
+export function datasetNamed(datasets: readonly DatasetConfig[], name: string): DatasetConfig {
+  const dataset = datasets.find((candidate) => candidate.name === name);
+  if (!dataset) {
+    const declared = datasets.map((candidate) => candidate.name).join(', ') || 'none';
+    throw new Error(`dataset "${name}" is not declared in datasets (declared: ${declared})`);
+  }
+  return dataset;
+}
+
 const categorical = (name: string): ColumnConfig => ({
   name,
   type: 'varchar(32)',

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG } from './default-config';
+import { checkedAppConfigSchema } from './cross-checks';
 import type { AppConfig } from './schema';
-import { appConfigSchema } from './schema';
 
 /** The context key that names a configuration file, or holds the configuration inline. */
 export const CONFIG_CONTEXT_KEY = 'config';
@@ -61,7 +61,7 @@ export function parseConfig(override: Json = {}, source = 'inline configuration'
   if (!isPlainObject(override)) {
     throw new ConfigError(source, ['(root): the configuration must be a JSON object']);
   }
-  const result = appConfigSchema.safeParse(mergeConfig(DEFAULT_CONFIG, override));
+  const result = checkedAppConfigSchema.safeParse(mergeConfig(DEFAULT_CONFIG, override));
   if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues));
   return result.data;
 }

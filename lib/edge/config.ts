@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { AppConfig } from '../config/schema';
-import type { ReportIssue } from '../config/issues';
 import { s3Prefix } from '../config/names';
 
 /** A custom Greengrass component name, as Lookout for Vision and Greengrass accept it. */
@@ -178,51 +176,3 @@ export const DEFAULT_EDGE_CONFIG: z.input<typeof edgeConfigSchema> = {
     abortMinDevices: 1,
   },
 };
-
-/** Compiler options that the NVIDIA accelerator needs. */
-export const NVIDIA_COMPILER_OPTIONS = ['gpu-code', 'trt-ver', 'cuda-ver'] as const;
-
-function checkPackagingTarget(model: ModelComponentConfig, report: ReportIssue): void {
-  const path = ['edge', 'modelComponent'];
-  if (!model.targetDevice && !model.targetPlatform) {
-    report(
-      path,
-      'the model packaging job needs a target: set targetDevice ("jetson_xavier") or targetPlatform ({ "os": "LINUX", "arch": "ARM64" | "X86_64", "accelerator"?: "NVIDIA" })',
-    );
-    return;
-  }
-  if (model.targetDevice && model.targetPlatform) {
-    report(
-      [...path, 'targetPlatform'],
-      'targetDevice and targetPlatform exclude each other: set one of them to null',
-    );
-    return;
-  }
-  if (model.targetDevice && model.compilerOptions) {
-    report(
-      [...path, 'compilerOptions'],
-      'compiler options are not accepted with targetDevice: set compilerOptions to null, or use targetPlatform',
-    );
-  }
-  if (model.targetPlatform?.accelerator === 'NVIDIA') {
-    const missing = NVIDIA_COMPILER_OPTIONS.filter((key) => !model.compilerOptions?.[key]);
-    if (missing.length > 0) {
-      report(
-        [...path, 'compilerOptions'],
-        `the NVIDIA accelerator needs the compiler options ${NVIDIA_COMPILER_OPTIONS.join(', ')}; missing: ${missing.join(', ')}`,
-      );
-    }
-  }
-}
-
-/** Checks of the edge section: a packaging target that Lookout for Vision accepts, distinct components. */
-export function checkEdgeConfig(config: AppConfig, report: ReportIssue): void {
-  const { edge } = config;
-  if (edge.modelComponent.source === 'package') checkPackagingTarget(edge.modelComponent, report);
-  if (edge.inferenceClient.componentName === edge.modelComponent.name) {
-    report(
-      ['edge', 'inferenceClient', 'componentName'],
-      `"${edge.inferenceClient.componentName}" is the model component's name; the inference client needs its own`,
-    );
-  }
-}

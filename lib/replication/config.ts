@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import type { AppConfig } from '../config/schema';
-import type { ReportIssue } from '../config/issues';
 import { databaseUsername, s3Prefix, sqlIdentifier } from '../config/names';
-import { DMS_COLUMNS } from './dms-columns';
 
 /** The capacities that DMS Serverless accepts, in DMS capacity units (DCU). */
 export const SERVERLESS_CAPACITY_UNITS = [1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384] as const;
@@ -81,70 +78,3 @@ export const DEFAULT_REPLICATION_CONFIG: z.input<typeof replicationConfigSchema>
   vpcEndpoints: [],
   startTask: true,
 };
-
-const DMS_COLUMN_NAMES: ReadonlySet<string> = new Set(Object.values(DMS_COLUMNS));
-
-/**
- * Cross-section checks: replicated tables are declared datasets whose columns leave room for
- * the columns DMS adds, the network reaches Secrets Manager, and the capacity range is a range.
- */
-export function checkReplicationConfig(config: AppConfig, report: ReportIssue): void {
-  const seen = new Set<string>();
-  config.replication.tables.forEach((table, index) => {
-    if (seen.has(table)) report(['replication', 'tables', index], `"${table}" is listed twice`);
-    seen.add(table);
-    const datasetIndex = config.datasets.findIndex((dataset) => dataset.name === table);
-    if (datasetIndex < 0) {
-      report(['replication', 'tables', index], `dataset "${table}" is not declared in datasets`);
-      return;
-    }
-    config.datasets[datasetIndex].columns.forEach((column, columnIndex) => {
-      if (DMS_COLUMN_NAMES.has(column.name)) {
-        report(
-          ['datasets', datasetIndex, 'columns', columnIndex, 'name'],
-          `"${column.name}" is a column DMS adds to every replicated row; rename the column`,
-        );
-      }
-    });
-  });
-  const { min, max } = config.replication.serverlessCapacity;
-  if (min > max)
-    report(['replication', 'serverlessCapacity'], `min (${min}) is greater than max (${max})`);
-  const endpoints = new Set(config.replication.vpcEndpoints);
-  if (endpoints.size < config.replication.vpcEndpoints.length) {
-    report(['replication', 'vpcEndpoints'], 'lists an endpoint twice');
-  }
-  if (config.replication.engine === 'serverless' && !endpoints.has('secretsmanager')) {
-    report(
-      ['replication', 'vpcEndpoints'],
-      'DMS Serverless reaches Secrets Manager only through a VPC endpoint: add "secretsmanager"',
-    );
-  }
-  if (
-    endpoints.has('s3') &&
-    config.network.mode === 'import' &&
-    !config.network.privateSubnetRouteTableIds
-  ) {
-    report(
-      ['replication', 'vpcEndpoints'],
-      'an S3 gateway endpoint in an existing VPC needs its route tables: set network.privateSubnetRouteTableIds',
-    );
-  }
-  if (
-    config.network.mode === 'create' &&
-    config.network.natGateways === 0 &&
-    !endpoints.has('secretsmanager')
-  ) {
-    report(
-      ['replication', 'vpcEndpoints'],
-      'without NAT gateways (network.natGateways is 0), DMS and the setup functions reach Secrets Manager only through a VPC endpoint: add "secretsmanager"',
-    );
-  }
-  const admin = config.sources.mysql.mode === 'create' ? config.sources.mysql.masterUsername : '';
-  if (config.replication.dmsUser.username.toLowerCase() === admin.toLowerCase()) {
-    report(
-      ['replication', 'dmsUser', 'username'],
-      `must differ from the MySQL master user "${admin}": DMS reads with its own, narrower user`,
-    );
-  }
-}

@@ -1,4 +1,5 @@
 import type { DatasetConfig } from '../config/dataset';
+import { datasetNamed } from '../config/dataset';
 import type { AppConfig } from '../config/schema';
 
 /**
@@ -28,9 +29,5 @@ export function tableKeyPrefix(
 
 /** The datasets that `replication.tables` names, in that order. */
 export function replicatedDatasets(config: AppConfig): DatasetConfig[] {
-  return config.replication.tables.map((name) => {
-    const dataset = config.datasets.find((candidate) => candidate.name === name);
-    if (!dataset) throw new Error(`replication.tables: dataset "${name}" is not declared`);
-    return dataset;
-  });
+  return config.replication.tables.map((name) => datasetNamed(config.datasets, name));
 }

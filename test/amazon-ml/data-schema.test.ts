@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasourceColumns } from '../../lib/amazon-ml/config';
+import { datasourceColumns } from '../../lib/amazon-ml/datasource-columns';
 import {
   DataSchema,
   attributeTypeOf,

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { datasetNamed } from '../../lib/config/dataset';
 import { ConfigError, mergeConfig, parseConfig, resolveConfig } from '../../lib/config/load-config';
-import { configProblems, problemsThrownBy } from '../support/problems';
+import { configProblems, expectValidConfig, problemsThrownBy } from '../support/problems';
 
 const IMPORTED_NETWORK = {
   mode: 'import',
@@ -178,12 +179,39 @@ describe('configuration', () => {
     expect(configProblems(override)).toContainEqual(expected);
   });
 
-  test("a switched-off capability's cross-references do not block the rest", () => {
-    const datasources = [{ id: 'x', source: 'mysql', dataset: 'nope', stagingPrefix: 'x/' }];
-    expect(() => parseConfig({ amazonMl: { datasources } })).toThrow(/dataset "nope"/);
-    expect(
-      parseConfig({ features: { amazonMl: false }, amazonMl: { datasources } }).features.amazonMl,
-    ).toBe(false);
+  test.each([
+    [
+      'amazonMl',
+      {
+        amazonMl: {
+          datasources: [{ id: 'x', source: 'mysql', dataset: 'nope', stagingPrefix: 'x/' }],
+        },
+      },
+      {},
+    ],
+    // Governance needs the catalog, which comes with replication.
+    ['replication', { replication: { tables: ['nope'] } }, { governance: false }],
+    [
+      'governance',
+      { governance: { associations: { tables: [{ name: 'orders', tags: [] }] } } },
+      {},
+    ],
+    ['edge', { edge: { inferenceClient: { componentName: 'part-inspection-model' } } }, {}],
+  ] as const)(
+    'the cross-section checks of %s run only while it is on, so that its section does not block the rest',
+    (feature, overrides, alsoOff) => {
+      expect(configProblems(overrides)).toContainEqual(expect.stringMatching(`^${feature}\\.`));
+      const off = expectValidConfig({ ...overrides, features: { [feature]: false, ...alsoOff } });
+      expect(off.features[feature]).toBe(false);
+    },
+  );
+
+  test('a lookup of an undeclared dataset is a defect that names the declared ones', () => {
+    const { datasets } = expectValidConfig();
+    expect(datasetNamed(datasets, 'banking').name).toBe('banking');
+    expect(() => datasetNamed(datasets, 'loans')).toThrow(
+      'dataset "loans" is not declared in datasets (declared: banking)',
+    );
   });
 
   test('a structural problem and a cross-reference problem are reported in one error', () => {

@@ -1,5 +1,6 @@
 import { configProblems, expectValidConfig } from '../support/problems';
-import { BANKING_PERSONAL_COLUMNS, catalogColumnsOf } from '../../lib/governance/config';
+import { catalogColumnsOf } from '../../lib/config/checks/governance';
+import { BANKING_PERSONAL_COLUMNS } from '../../lib/governance/config';
 
 const tableGrant = (values: string[]) => ({
   resourceType: 'TABLE',

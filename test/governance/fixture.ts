@@ -4,6 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { CatalogResources } from '../../lib/catalog/catalog-resources';
+import { datasetNamed } from '../../lib/config/dataset';
 import type { AppConfig } from '../../lib/config/schema';
 import { GovernanceStack } from '../../lib/governance/governance-stack';
 import { DMS_COLUMNS } from '../../lib/replication/dms-columns';
@@ -68,7 +69,7 @@ export function catalogOf(config: AppConfig): FixtureCatalogProps {
     workgroupName: config.catalog.athena.workgroupName,
     tables: new Map(
       config.replication.tables.map((name) => {
-        const dataset = config.datasets.find((candidate) => candidate.name === name)!;
+        const dataset = datasetNamed(config.datasets, name);
         return [
           name,
           [...dataset.columns.map((column) => column.name), ...Object.values(DMS_COLUMNS)],

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import type { DatasetConfig } from '../../config/dataset';
+import { datasetNamed } from '../../config/dataset';
 import { ConfigError, resolveConfig } from '../../config/load-config';
-import type { AppConfig } from '../../config/schema';
 import { AsOfQueryError, asOfQuery, qualifiedTableName } from '../as-of-query';
 import type { RunQueryOptions } from './athena-client';
 import { AthenaQueryError, AthenaQueryTimeoutError, runQuery } from './athena-client';
@@ -182,7 +183,10 @@ async function snapshot(values: Values, output: Output, env: CliEnvironment): Pr
     throw error;
   }
   const config = resolveConfig(values.config);
-  const dataset = replicatedDataset(config, table);
+  const dataset = replicatedDataset(table, config.datasets, {
+    on: config.features.replication,
+    tables: config.replication.tables,
+  });
   const database = values.database ?? config.catalog.databaseName;
   const sql = asOfQuery(
     {
@@ -203,21 +207,27 @@ async function snapshot(values: Values, output: Output, env: CliEnvironment): Pr
   return run(sql, { workgroup, database, region: values.region, ...output }, env);
 }
 
-function replicatedDataset(config: AppConfig, table: string) {
-  const dataset = config.datasets.find((candidate) => candidate.name === table);
-  const names = config.datasets.map((candidate) => candidate.name).join(', ');
-  if (!dataset) throw new UsageError(`unknown table "${table}": the datasets are ${names}`);
-  if (!config.features.replication) {
+/** The dataset of `table`, which must be replicated for the catalog to hold its history. */
+function replicatedDataset(
+  table: string,
+  datasets: readonly DatasetConfig[],
+  replication: { readonly on: boolean; readonly tables: readonly string[] },
+): DatasetConfig {
+  const names = datasets.map((candidate) => candidate.name);
+  if (!names.includes(table)) {
+    throw new UsageError(`unknown table "${table}": the datasets are ${names.join(', ')}`);
+  }
+  if (!replication.on) {
     throw new UsageError(
       `table "${table}" has no change history: replication is off (features.replication)`,
     );
   }
-  if (!config.replication.tables.includes(table)) {
+  if (!replication.tables.includes(table)) {
     throw new UsageError(
-      `table "${table}" has no change history: it is not in replication.tables (${config.replication.tables.join(', ')})`,
+      `table "${table}" has no change history: it is not in replication.tables (${replication.tables.join(', ')})`,
     );
   }
-  return dataset;
+  return datasetNamed(datasets, table);
 }
 
 async function query(values: Values, output: Output, env: CliEnvironment): Promise<number> {
