@@ -1,11 +1,13 @@
 import type { App, Environment, Stack } from 'aws-cdk-lib';
 import { Tags } from 'aws-cdk-lib';
+import { datasetNamed } from './config/dataset';
 import type { AppConfig } from './config/schema';
 import { AmazonMlStack } from './amazon-ml/amazon-ml-stack';
 import { CatalogStack } from './catalog/catalog-stack';
 import { EdgeStack } from './edge/edge-stack';
 import { GovernanceStack } from './governance/governance-stack';
 import { ReplicationStack } from './replication/replication-stack';
+import { removalPolicyOf } from './shared/removal-policy';
 import { SourcesStack } from './sources/sources-stack';
 import { StorageStack } from './storage/storage-stack';
 
@@ -38,34 +40,48 @@ export function environmentFromCli(env: NodeJS.ProcessEnv = process.env): Enviro
   return account && region ? { account, region } : undefined;
 }
 
-/** Adds the app's stacks for `config` to `app`. */
+/**
+ * Adds the app's stacks for `config` to `app`. This is the one place that reads the whole
+ * configuration: each stack gets the values it uses and the resources of the stacks it
+ * depends on.
+ */
 export function buildFoundation(app: App, config: AppConfig, env?: Environment): FoundationStacks {
-  const stackName = (suffix: string) => `${config.projectName}-${suffix}`;
-  const common = { env, config };
+  const { projectName, features } = config;
+  const stackName = (suffix: string) => `${projectName}-${suffix}`;
+  const removalPolicy = removalPolicyOf(config.storage.removalPolicy);
 
   const storage = new StorageStack(app, 'Storage', {
-    ...common,
+    env,
     stackName: stackName('storage'),
     description: 'ML data foundation: KMS key and S3 buckets shared by every other stack',
+    projectName,
+    removalPolicy,
+    storage: config.storage,
   });
   const all: Stack[] = [storage];
 
   let sources: SourcesStack | undefined;
-  if (config.features.amazonMl || config.features.replication) {
+  if (features.amazonMl || features.replication) {
     sources = new SourcesStack(app, 'Sources', {
-      ...common,
+      env,
       stackName: stackName('sources'),
       description: 'ML data foundation: VPC, Redshift cluster and RDS for MySQL instance',
+      projectName,
+      removalPolicy,
+      network: config.network,
+      sources: config.sources,
     });
     all.push(sources);
   }
 
   let amazonMl: AmazonMlStack | undefined;
-  if (config.features.amazonMl && sources) {
+  if (features.amazonMl && sources) {
     amazonMl = new AmazonMlStack(app, 'AmazonMl', {
-      ...common,
+      env,
       stackName: stackName('amazon-ml'),
       description: 'ML data foundation: Amazon ML datasources read from Redshift and RDS for MySQL',
+      amazonMl: config.amazonMl,
+      datasets: config.datasets,
       storage,
       sources,
     });
@@ -74,33 +90,46 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
 
   let replication: ReplicationStack | undefined;
   let catalog: CatalogStack | undefined;
-  if (config.features.replication && sources) {
+  if (features.replication && sources) {
+    const replicated = config.replication.tables.map((table) =>
+      datasetNamed(config.datasets, table),
+    );
     replication = new ReplicationStack(app, 'Replication', {
-      ...common,
+      env,
       stackName: stackName('replication'),
       description: 'ML data foundation: DMS change capture from MySQL into the data lake',
+      projectName,
+      replication: config.replication,
+      datasets: replicated,
       storage,
       vpc: sources.vpc,
       subnets: sources.workloadSubnets,
       mysql: sources.mysql,
     });
     catalog = new CatalogStack(app, 'Catalog', {
-      ...common,
+      env,
       stackName: stackName('catalog'),
       description:
         'ML data foundation: Glue catalog of the change history and the Athena workgroup',
+      projectName,
+      catalog: config.catalog,
+      datasets: replicated,
+      changeDataPrefix: config.replication.bucketFolder,
+      governed: features.governance,
+      removalPolicy,
       storage,
     });
     all.push(replication, catalog);
   }
 
   let governance: GovernanceStack | undefined;
-  if (config.features.governance && catalog) {
+  if (features.governance && catalog) {
     governance = new GovernanceStack(app, 'Governance', {
-      ...common,
+      env,
       stackName: stackName('governance'),
       description:
         'ML data foundation: Lake Formation admins, registered data lake, personas, LF-Tags and tag-based grants',
+      governance: config.governance,
       storage,
       catalog,
     });
@@ -108,11 +137,13 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
   }
 
   let edge: EdgeStack | undefined;
-  if (config.features.edge) {
+  if (features.edge) {
     edge = new EdgeStack(app, 'Edge', {
-      ...common,
+      env,
       stackName: stackName('edge'),
       description: 'ML data foundation: Lookout for Vision model deployed to Greengrass devices',
+      projectName,
+      edge: config.edge,
       storage,
     });
     all.push(edge);

@@ -3,8 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { environmentFromCli } from '../lib/app';
+import { BANKING_DATASET } from '../lib/config/dataset';
 import { ControlTowerRules } from '../lib/shared/control-tower-rules';
 import { acknowledgeControl } from '../lib/shared/nag';
+import { LENDING_DATASET } from './support/datasets';
 import { buildTestFoundation, createTestApp, nagFindings } from './support/test-app';
 
 describe('the whole app', () => {
@@ -97,6 +99,42 @@ describe('the whole app', () => {
       'ModelComponent',
     ]);
     expect(outputs(stacks.amazonMl!)).toEqual(['bankingmysqlid', 'bankingredshiftid']);
+  });
+
+  test('the replication and catalog stacks get the datasets that replication.tables names, in its order', () => {
+    const { stacks } = buildTestFoundation({
+      features: { amazonMl: false, edge: false },
+      datasets: [BANKING_DATASET, LENDING_DATASET],
+      replication: { tables: ['loans', 'banking'] },
+    });
+    expect([...stacks.catalog!.tables.keys()]).toEqual(['loans', 'banking']);
+    const mappings = Template.fromStack(stacks.replication!).findResources(
+      'AWS::DMS::ReplicationTask',
+    );
+    const selected = Object.values(mappings).flatMap((task) =>
+      JSON.parse(task.Properties.TableMappings)
+        .rules.filter((rule: { 'rule-type': string }) => rule['rule-type'] === 'selection')
+        .map(
+          (rule: { 'object-locator': { 'table-name': string } }) =>
+            rule['object-locator']['table-name'],
+        ),
+    );
+    expect(selected).toEqual(['loans', 'banking']);
+  });
+
+  test('a switched-off capability is not composed, so its unchecked references are never looked up', () => {
+    const { stacks } = buildTestFoundation({
+      features: { replication: false, governance: false },
+      replication: { tables: ['nope'] },
+    });
+    expect(stacks.replication).toBeUndefined();
+    expect(stacks.catalog).toBeUndefined();
+    expect(stacks.all.map((stack) => stack.node.id)).toEqual([
+      'Storage',
+      'Sources',
+      'AmazonMl',
+      'Edge',
+    ]);
   });
 
   test('applies the configured tags', () => {

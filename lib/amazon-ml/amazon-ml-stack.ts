@@ -3,10 +3,9 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { DatasetConfig } from '../config/dataset';
 import { datasetNamed } from '../config/dataset';
-import type { AppConfig } from '../config/schema';
 import type { DatabaseSources } from '../sources/database-source';
 import type { StorageResources } from '../storage/storage-resources';
-import type { AmazonMlDatasourceConfig } from './config';
+import type { AmazonMlConfig, AmazonMlDatasourceConfig } from './config';
 import { DataPipelineRoles } from './data-pipeline-roles';
 import { datasourceColumns } from './datasource-columns';
 import { DataSchema, attributesFromColumns } from './data-schema';
@@ -30,8 +29,10 @@ function definitionOf(datasource: AmazonMlDatasourceConfig, datasets: readonly D
 
 /** Properties of the {@link AmazonMlStack}. */
 export interface AmazonMlStackProps extends StackProps {
-  /** The app's validated configuration. */
-  readonly config: AppConfig;
+  /** The datasources to create, and whether the Data Pipeline roles exist. */
+  readonly amazonMl: AmazonMlConfig;
+  /** The declared datasets; each datasource reads the one it names. */
+  readonly datasets: readonly DatasetConfig[];
   /** The staging bucket and the key that encrypts it. */
   readonly storage: StorageResources;
   /** The databases that the datasources read. */
@@ -47,17 +48,17 @@ export class AmazonMlStack extends Stack {
 
   constructor(scope: Construct, id: string, props: AmazonMlStackProps) {
     super(scope, id, props);
-    const { config, storage, sources } = props;
-    const { datasources } = config.amazonMl;
+    const { amazonMl, storage, sources } = props;
+    const { datasources } = amazonMl;
 
     if (datasources.some((datasource) => datasource.source === 'mysql')) {
       this.pipelineRoles = new DataPipelineRoles(this, 'DataPipelineRoles', {
-        mode: config.amazonMl.dataPipelineRoles,
+        mode: amazonMl.dataPipelineRoles,
       });
     }
 
     for (const datasource of datasources) {
-      const definition = definitionOf(datasource, config.datasets);
+      const definition = definitionOf(datasource, props.datasets);
       const common = {
         dataSourceIdPrefix: datasource.id,
         dataSourceName: datasource.name,

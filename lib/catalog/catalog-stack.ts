@@ -1,22 +1,37 @@
 import type { StackProps } from 'aws-cdk-lib';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import type { AppConfig } from '../config/schema';
-import { replicatedDatasets, tableKeyPrefix } from '../replication/data-lake-layout';
+import type { DatasetConfig } from '../config/dataset';
+import { tableKeyPrefix } from '../replication/data-lake-layout';
 import { addOutputs } from '../shared/outputs';
 import type { StorageResources } from '../storage/storage-resources';
 import { AsOfSnapshots } from './as-of-snapshots';
 import { CatalogCrawlers } from './catalog-crawlers';
+import type { CatalogConfig } from './config';
 import type { CatalogResources } from './catalog-resources';
 import { QueryWorkgroup } from './query-workgroup';
 import { ReplicatedTable } from './replicated-table';
 
 /** Properties of the {@link CatalogStack}. */
 export interface CatalogStackProps extends StackProps {
-  /** The app's validated configuration. */
-  readonly config: AppConfig;
+  /** Prefix of the crawler names. */
+  readonly projectName: string;
+  /** The Glue database, the crawlers' schedule and the Athena workgroup. */
+  readonly catalog: CatalogConfig;
+  /** The replicated datasets, each declared as a table of the change history. */
+  readonly datasets: readonly DatasetConfig[];
+  /** The prefix of the data lake bucket that DMS writes the change history under. */
+  readonly changeDataPrefix: string;
+  /**
+   * Whether Lake Formation governs the catalog: tables get no IAM-only default permissions, and
+   * the discovery crawler reads with Lake Formation credentials.
+   */
+  readonly governed: boolean;
+  /** Whether the key of the crawlers' logs is kept when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
   /** The data lake, the Athena results bucket and the key that encrypts both. */
   readonly storage: StorageResources;
 }
@@ -38,11 +53,8 @@ export class CatalogStack extends Stack implements CatalogResources {
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     super(scope, id, props);
-    const { config, storage } = props;
-    const { catalog } = config;
-    const datasets = replicatedDatasets(config);
-    const dataPrefix = config.replication.bucketFolder;
-    const governed = config.features.governance;
+    const { catalog, datasets, governed, storage } = props;
+    const dataPrefix = props.changeDataPrefix;
 
     this.databaseName = catalog.databaseName;
     this.database = new glue.CfnDatabase(this, 'Database', {
@@ -71,7 +83,7 @@ export class CatalogStack extends Stack implements CatalogResources {
     this.tables = tables;
 
     const crawlers = new CatalogCrawlers(this, 'Crawlers', {
-      namePrefix: config.projectName,
+      namePrefix: props.projectName,
       databaseName: this.database.ref,
       tables: declared,
       bucket: storage.dataLakeBucket,
@@ -80,8 +92,7 @@ export class CatalogStack extends Stack implements CatalogResources {
       discoveredTablePrefix: catalog.discoveredTablePrefix,
       schedule: catalog.crawlerSchedule,
       useLakeFormationCredentials: governed,
-      removalPolicy:
-        config.storage.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
     });
     // The declared-tables crawler names its tables; they must exist before it.
     for (const table of tables.values()) crawlers.declaredTablesCrawler.node.addDependency(table);

@@ -2,8 +2,8 @@ import type { StackProps } from 'aws-cdk-lib';
 import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lookoutvision from 'aws-cdk-lib/aws-lookoutvision';
 import type { Construct } from 'constructs';
-import type { AppConfig } from '../config/schema';
 import type { StorageResources } from '../storage/storage-resources';
+import type { EdgeConfig } from './config';
 import { EdgeDeployment } from './edge-deployment';
 import { EDGE_AGENT_COMPONENT } from './edge-agent';
 import type { GreengrassComponentRef } from './greengrass-component';
@@ -15,8 +15,10 @@ import { TokenExchangeAccess } from './token-exchange-access';
 
 /** Properties of the {@link EdgeStack}. */
 export interface EdgeStackProps extends StackProps {
-  /** The app's validated configuration. */
-  readonly config: AppConfig;
+  /** Publisher of the inference client, and prefix of the deployment's name. */
+  readonly projectName: string;
+  /** The Lookout for Vision model, its components, the thing group and the rollout. */
+  readonly edge: EdgeConfig;
   /** The bucket that receives the model artifacts, and the key that encrypts it. */
   readonly storage: Pick<StorageResources, 'edgeArtifactsBucket' | 'dataKey'>;
 }
@@ -38,7 +40,7 @@ export class EdgeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
-    const { edge, projectName } = props.config;
+    const { edge, projectName } = props;
     const { edgeArtifactsBucket, dataKey } = props.storage;
 
     new EdgeAgentRegionCheck(this, 'EdgeAgentRegion');

@@ -3,8 +3,8 @@ import { CfnOutput, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { CatalogResources } from '../catalog/catalog-resources';
-import type { AppConfig } from '../config/schema';
 import type { StorageResources } from '../storage/storage-resources';
+import type { GovernanceConfig } from './config';
 import { CrawlerAccess } from './crawler-access';
 import { DataLakeLocation } from './data-lake-location';
 import { DataLakeSettings } from './data-lake-settings';
@@ -17,8 +17,8 @@ import { TagGrants } from './tag-grants';
 
 /** Properties of the {@link GovernanceStack}. */
 export interface GovernanceStackProps extends StackProps {
-  /** The app's validated configuration. */
-  readonly config: AppConfig;
+  /** The personas, LF-Tags, their associations and grants, and the deployment role. */
+  readonly governance: GovernanceConfig;
   /** The data lake bucket, the query results bucket and their key. */
   readonly storage: StorageResources;
   /** The Glue database and declared tables to govern, and the crawlers that write to them. */
@@ -40,8 +40,7 @@ export class GovernanceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GovernanceStackProps) {
     super(scope, id, props);
-    const { config, storage, catalog } = props;
-    const { governance } = config;
+    const { governance, storage, catalog } = props;
     const databaseName = catalog.databaseName;
 
     this.personas = new Personas(this, 'Personas', {

@@ -1,6 +1,4 @@
 import type { DatasetConfig } from '../config/dataset';
-import { datasetNamed } from '../config/dataset';
-import type { AppConfig } from '../config/schema';
 
 /**
  * Where DMS writes each replicated table, shared by the replication stack (which writes) and
@@ -25,9 +23,4 @@ export function tableKeyPrefix(
   dataset: Pick<DatasetConfig, 'mysqlDatabase' | 'name'>,
 ): string {
   return `${dmsBucketFolder(bucketFolder)}/${dataset.mysqlDatabase}/${dataset.name}/`;
-}
-
-/** The datasets that `replication.tables` names, in that order. */
-export function replicatedDatasets(config: AppConfig): DatasetConfig[] {
-  return config.replication.tables.map((name) => datasetNamed(config.datasets, name));
 }

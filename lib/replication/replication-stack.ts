@@ -2,12 +2,12 @@ import type { StackProps } from 'aws-cdk-lib';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import type { AppConfig } from '../config/schema';
+import type { DatasetConfig } from '../config/dataset';
 import type { DatabaseSource } from '../sources/database-source';
 import { addOutputs } from '../shared/outputs';
 import type { StorageResources } from '../storage/storage-resources';
 import { ChangeCapture } from './change-capture';
-import { replicatedDatasets } from './data-lake-layout';
+import type { ReplicationConfig } from './config';
 import { MySqlSourceEndpoint, S3TargetEndpoint } from './dms-endpoints';
 import { DmsServiceRoles } from './dms-service-roles';
 import { ReplicationNetwork } from './replication-network';
@@ -16,8 +16,12 @@ import { tableMappings } from './table-mappings';
 
 /** Properties of the {@link ReplicationStack}. */
 export interface ReplicationStackProps extends StackProps {
-  /** The app's validated configuration. */
-  readonly config: AppConfig;
+  /** Prefix of the serverless replication's identifier, `<projectName>-cdc`. */
+  readonly projectName: string;
+  /** The engine, the DMS roles and user, batching, VPC endpoints and whether to start. */
+  readonly replication: ReplicationConfig;
+  /** The datasets whose MySQL tables are replicated, in the order of `replication.tables`. */
+  readonly datasets: readonly DatasetConfig[];
   /** The data lake bucket that DMS writes to, and the key that encrypts it. */
   readonly storage: StorageResources;
   /** The VPC of the source database. */
@@ -42,10 +46,8 @@ export class ReplicationStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ReplicationStackProps) {
     super(scope, id, props);
-    const { config, storage, vpc, mysql } = props;
-    const replication = config.replication;
+    const { replication, datasets, storage, vpc, mysql } = props;
     const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    const datasets = replicatedDatasets(config);
 
     const roles = new DmsServiceRoles(this, 'DmsServiceRoles', { mode: replication.dmsRoles });
     const network = new ReplicationNetwork(this, 'Network', {
@@ -80,7 +82,7 @@ export class ReplicationStack extends Stack {
 
     this.changeCapture = new ChangeCapture(this, 'ChangeCapture', {
       config: replication,
-      replicationConfigIdentifier: `${config.projectName}-cdc`,
+      replicationConfigIdentifier: `${props.projectName}-cdc`,
       network,
       source: source.endpoint,
       target: target.endpoint,

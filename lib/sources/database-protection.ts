@@ -1,5 +1,4 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type { StorageConfig } from '../storage/config';
 
 /** How a database of the app survives the deletion of its stack. */
 export interface DatabaseProtection {
@@ -12,13 +11,11 @@ export interface DatabaseProtection {
 }
 
 /**
- * Nothing is lost: `retain` keeps the databases and protects them from deletion; `destroy`
- * lets the stack delete them, each after a final snapshot.
+ * Nothing is lost: the databases are kept and protected from deletion unless the app's data may
+ * be destroyed (`DESTROY`), and then the stack deletes each after a final snapshot.
  */
-export function databaseProtection(
-  removalPolicy: StorageConfig['removalPolicy'],
-): DatabaseProtection {
-  return removalPolicy === 'destroy'
+export function databaseProtection(removalPolicy: RemovalPolicy): DatabaseProtection {
+  return removalPolicy === RemovalPolicy.DESTROY
     ? {
         removalPolicy: RemovalPolicy.SNAPSHOT,
         deletionProtection: false,

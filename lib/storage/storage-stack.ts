@@ -3,17 +3,21 @@ import { Annotations, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import type { AppConfig } from '../config/schema';
 import { acknowledge, acknowledgeControl } from '../shared/nag';
 import { addOutputs } from '../shared/outputs';
 import { DataKey } from './data-key';
 import { SecureBucket } from './secure-bucket';
+import type { StorageConfig } from './config';
 import type { StorageResources } from './storage-resources';
 
 /** Properties of the {@link StorageStack}. */
 export interface StorageStackProps extends StackProps {
-  /** The app's validated configuration. */
-  readonly config: AppConfig;
+  /** Prefix of the data key's alias, `<projectName>/data`. */
+  readonly projectName: string;
+  /** What happens to the buckets, their objects and the data key when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Bucket names and expirations; the removal policy is the one above. */
+  readonly storage: Omit<StorageConfig, 'removalPolicy'>;
 }
 
 /** The KMS key and the buckets that the other stacks use. */
@@ -27,9 +31,7 @@ export class StorageStack extends Stack implements StorageResources {
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
-    const { storage, projectName } = props.config;
-    const removalPolicy =
-      storage.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const { storage, projectName, removalPolicy } = props;
     if (removalPolicy === RemovalPolicy.DESTROY) {
       Annotations.of(this).addWarningV2(
         'ml-foundation:storage-destroy',

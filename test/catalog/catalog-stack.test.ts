@@ -2,11 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AsOfSnapshots } from '../../lib/catalog/as-of-snapshots';
-import { CatalogStack } from '../../lib/catalog/catalog-stack';
 import { ReplicatedTable } from '../../lib/catalog/replicated-table';
 import { BANKING_DATASET, datasetSchema } from '../../lib/config/dataset';
-import { StorageStack } from '../../lib/storage/storage-stack';
 import { LENDING_DATASET } from '../support/datasets';
+import { catalogStackOf, storageStackOf } from '../support/stacks';
 import { stableTemplate } from '../support/stable-template';
 import { createTestApp, describeFindings, nagFindings, testConfig } from '../support/test-app';
 import type { TemplateResource } from '../support/template-resources';
@@ -15,8 +14,8 @@ import { resourcesOf } from '../support/template-resources';
 function buildCatalog(overrides: unknown = {}) {
   const app = createTestApp();
   const config = testConfig(overrides);
-  const storage = new StorageStack(app, 'Storage', { config });
-  const catalog = new CatalogStack(app, 'Catalog', { config, storage });
+  const storage = storageStackOf(app, config);
+  const catalog = catalogStackOf(app, config, storage);
   return { app, config, storage, catalog, template: Template.fromStack(catalog) };
 }
 

@@ -4,11 +4,10 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { CatalogResources } from '../../lib/catalog/catalog-resources';
-import { datasetNamed } from '../../lib/config/dataset';
 import type { AppConfig } from '../../lib/config/schema';
 import { GovernanceStack } from '../../lib/governance/governance-stack';
 import { DMS_COLUMNS } from '../../lib/replication/dms-columns';
-import { StorageStack } from '../../lib/storage/storage-stack';
+import { replicatedDatasetsOf, storageStackOf } from '../support/stacks';
 import type { TestAppOptions } from '../support/test-app';
 import { createTestApp, testConfig } from '../support/test-app';
 
@@ -68,13 +67,10 @@ export function catalogOf(config: AppConfig): FixtureCatalogProps {
     databaseName: config.catalog.databaseName,
     workgroupName: config.catalog.athena.workgroupName,
     tables: new Map(
-      config.replication.tables.map((name) => {
-        const dataset = datasetNamed(config.datasets, name);
-        return [
-          name,
-          [...dataset.columns.map((column) => column.name), ...Object.values(DMS_COLUMNS)],
-        ];
-      }),
+      replicatedDatasetsOf(config).map((dataset) => [
+        dataset.name,
+        [...dataset.columns.map((column) => column.name), ...Object.values(DMS_COLUMNS)],
+      ]),
     ),
   };
 }
@@ -83,8 +79,12 @@ export function catalogOf(config: AppConfig): FixtureCatalogProps {
 export function buildGovernance(overrides: unknown = {}, options: TestAppOptions = {}) {
   const app: App = createTestApp(options);
   const config = testConfig(overrides);
-  const storage = new StorageStack(app, 'Storage', { config });
+  const storage = storageStackOf(app, config);
   const catalog = new FixtureCatalogStack(app, 'Catalog', catalogOf(config));
-  const governance = new GovernanceStack(app, 'Governance', { config, storage, catalog });
+  const governance = new GovernanceStack(app, 'Governance', {
+    governance: config.governance,
+    storage,
+    catalog,
+  });
   return { app, config, storage, catalog, governance };
 }

@@ -5,8 +5,8 @@ import { BANKING_PERSONAL_COLUMNS } from '../../lib/governance/config';
 import { GOVERNANCE_STAGES } from '../../lib/governance/dependency-chain';
 import type { GovernanceStage } from '../../lib/governance/dependency-chain';
 import { GovernanceStack } from '../../lib/governance/governance-stack';
-import { StorageStack } from '../../lib/storage/storage-stack';
 import { stableTemplate } from '../support/stable-template';
+import { storageStackOf } from '../support/stacks';
 import type { Json, TemplateResource } from '../support/template-resources';
 import { allResources, logicalIdOf, resourcesOf } from '../support/template-resources';
 import { createTestApp, describeFindings, nagFindings, testConfig } from '../support/test-app';
@@ -451,10 +451,10 @@ describe('GovernanceStack', () => {
     test('a synthesizer without an execution role needs governance.deploymentRoleArn', () => {
       const config = testConfig();
       const bare = createTestApp();
-      const bareStorage = new StorageStack(bare, 'Storage', { config });
+      const bareStorage = storageStackOf(bare, config);
       const bareCatalog = oneTableCatalog(bare, 'banking');
       new GovernanceStack(bare, 'Governance', {
-        config,
+        governance: config.governance,
         storage: bareStorage,
         catalog: bareCatalog,
         synthesizer: new CliCredentialsStackSynthesizer(),
@@ -467,9 +467,9 @@ describe('GovernanceStack', () => {
     test('a catalog without a configured table, or without a configured column, is refused', () => {
       const config = testConfig();
       const bare = createTestApp();
-      const bareStorage = new StorageStack(bare, 'Storage', { config });
+      const bareStorage = storageStackOf(bare, config);
       new GovernanceStack(bare, 'Governance', {
-        config,
+        governance: config.governance,
         storage: bareStorage,
         catalog: oneTableCatalog(bare, 'other'),
       });
@@ -478,9 +478,9 @@ describe('GovernanceStack', () => {
       );
 
       const narrow = createTestApp();
-      const narrowStorage = new StorageStack(narrow, 'Storage', { config });
+      const narrowStorage = storageStackOf(narrow, config);
       new GovernanceStack(narrow, 'Governance', {
-        config,
+        governance: config.governance,
         storage: narrowStorage,
         catalog: oneTableCatalog(narrow, 'banking', ['id', 'age']),
       });

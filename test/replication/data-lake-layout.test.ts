@@ -1,9 +1,4 @@
-import {
-  dmsBucketFolder,
-  replicatedDatasets,
-  tableKeyPrefix,
-} from '../../lib/replication/data-lake-layout';
-import { testConfig } from '../support/test-app';
+import { dmsBucketFolder, tableKeyPrefix } from '../../lib/replication/data-lake-layout';
 
 describe('data lake layout', () => {
   test('DMS gets the folder without its trailing slash', () => {
@@ -18,10 +13,5 @@ describe('data lake layout', () => {
     expect(tableKeyPrefix('history/mysql/', { mysqlDatabase: 'core', name: 'accounts' })).toBe(
       'history/mysql/core/accounts/',
     );
-  });
-
-  test('the replicated datasets are those replication.tables names, in its order', () => {
-    const config = testConfig();
-    expect(replicatedDatasets(config).map((dataset) => dataset.name)).toEqual(['banking']);
   });
 });

@@ -2,11 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import type { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { CatalogStack } from '../../lib/catalog/catalog-stack';
+import type { CatalogStack } from '../../lib/catalog/catalog-stack';
 import type { AppConfig } from '../../lib/config/schema';
 import { ReplicationStack } from '../../lib/replication/replication-stack';
 import type { DatabaseSource } from '../../lib/sources/database-source';
-import { StorageStack } from '../../lib/storage/storage-stack';
+import type { StorageStack } from '../../lib/storage/storage-stack';
+import { catalogStackOf, replicatedDatasetsOf, storageStackOf } from '../support/stacks';
 import type { TestAppOptions } from '../support/test-app';
 import { createTestApp, testConfig } from '../support/test-app';
 
@@ -39,7 +40,7 @@ export function buildReplicationFixture(
 ): ReplicationFixture {
   const app = createTestApp(options);
   const config = testConfig(overrides);
-  const storage = new StorageStack(app, 'Storage', { config });
+  const storage = storageStackOf(app, config);
   const sources = new Stack(app, 'SourcesFixture');
   const vpc = new ec2.Vpc(sources, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const mysql: DatabaseSource = {
@@ -59,12 +60,14 @@ export function buildReplicationFixture(
     ),
   };
   const replication = new ReplicationStack(app, 'Replication', {
-    config,
+    projectName: config.projectName,
+    replication: config.replication,
+    datasets: replicatedDatasetsOf(config),
     storage,
     vpc,
     mysql,
     subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
   });
-  const catalog = new CatalogStack(app, 'Catalog', { config, storage });
+  const catalog = catalogStackOf(app, config, storage);
   return { app, config, storage, sources, replication, catalog };
 }

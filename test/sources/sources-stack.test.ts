@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { stableTemplate } from '../support/stable-template';
 import type { RedshiftConfig } from '../../lib/sources/config';
@@ -329,13 +330,12 @@ describe('SourcesStack with a publicly accessible Redshift cluster', () => {
     const config = testConfig();
     const app = createTestApp();
     new SourcesStack(app, 'Sources', {
-      config: {
-        ...config,
-        network: { mode: 'create', cidr: '10.42.0.0/16', maxAzs: 2, natGateways: 0 },
-        sources: {
-          ...config.sources,
-          redshift: { ...config.sources.redshift, publiclyAccessible: true } as RedshiftConfig,
-        },
+      projectName: config.projectName,
+      removalPolicy: RemovalPolicy.RETAIN,
+      network: { mode: 'create', cidr: '10.42.0.0/16', maxAzs: 2, natGateways: 0 },
+      sources: {
+        ...config.sources,
+        redshift: { ...config.sources.redshift, publiclyAccessible: true } as RedshiftConfig,
       },
     });
     expect(() => app.synth()).toThrow(
