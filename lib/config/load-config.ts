@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG } from './default-config';
 import { checkedAppConfigSchema } from './cross-checks';
+import { recordDefaultOnlyKeys } from './modes';
 import type { AppConfig } from './schema';
 
 /** The context key that names a configuration file, or holds the configuration inline. */
@@ -28,7 +29,11 @@ function isPlainObject(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Merges `override` over `base`: objects key by key, everything else (arrays too) replaced. */
+/**
+ * Merges `override` over `base`: objects key by key, everything else (arrays too) replaced.
+ * Each merged object remembers which keys only `base` had, so that a user file that switches
+ * mode is not blamed for the default mode's settings (see `exclusiveModes`).
+ */
 export function mergeConfig(base: Json, override: Json): Json {
   if (!isPlainObject(base) || !isPlainObject(override))
     return override === undefined ? base : override;
@@ -36,6 +41,10 @@ export function mergeConfig(base: Json, override: Json): Json {
   for (const [key, value] of Object.entries(override)) {
     merged[key] = key in base ? mergeConfig(base[key], value) : value;
   }
+  recordDefaultOnlyKeys(
+    merged,
+    Object.keys(base).filter((key) => !(key in override)),
+  );
   return merged;
 }
 

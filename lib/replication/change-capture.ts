@@ -5,7 +5,7 @@ import * as dms from 'aws-cdk-lib/aws-dms';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { IDependable } from 'constructs';
-import type { ReplicationConfig } from './config';
+import type { ReplicationEngineConfig } from './config';
 import { ReplicationPause, ReplicationStart } from './replication-control';
 import type { PauseScope, StartTarget } from './replication-control';
 import type { ReplicationNetwork } from './replication-network';
@@ -14,9 +14,11 @@ import { replicationTaskSettings } from './task-settings';
 
 /** Properties of {@link ChangeCapture}. */
 export interface ChangeCaptureProps {
-  /** Engine, capacity and whether to start. */
-  readonly config: ReplicationConfig;
-  /** Identifier of the serverless replication configuration (`engine: serverless`). */
+  /** A replication instance with its settings, or DMS Serverless with its capacity. */
+  readonly engine: ReplicationEngineConfig;
+  /** Start the replication once it is created, and resume it after each change. */
+  readonly startTask: boolean;
+  /** Identifier of the serverless replication configuration (`engine.mode: serverless`). */
   readonly replicationConfigIdentifier: string;
   /** Subnet group and security group. */
   readonly network: ReplicationNetwork;
@@ -34,16 +36,36 @@ export interface ChangeCaptureProps {
   readonly startsAfter: IDependable[];
 }
 
+/** The replication that an engine runs, and how to start it. */
+interface Replication {
+  readonly resource: CfnResource;
+  readonly startTarget: StartTarget;
+  readonly task?: dms.CfnReplicationTask;
+  readonly replicationConfig?: dms.CfnReplicationConfig;
+}
+
+/** What differs between the engines. */
+interface Engine {
+  /** The replication instance, for `mode: instance`. */
+  readonly instance?: dms.CfnReplicationInstance;
+  /** The compute settings, as they enter the fingerprint. */
+  readonly compute: Record<string, unknown>;
+  /** What the pause stops. */
+  readonly pauseScope: PauseScope;
+  /** Creates the replication, once the pause that it is ordered after exists. */
+  replicate(): Replication;
+}
+
 /**
  * A full-load-and-CDC replication from the source endpoint to the target endpoint, on a
  * replication instance or on DMS Serverless, kept running across deployments.
  */
 export class ChangeCapture extends Construct {
-  /** The replication instance, for `engine: instance`. */
+  /** The replication instance, for `engine.mode: instance`. */
   readonly instance?: dms.CfnReplicationInstance;
-  /** The replication task, for `engine: instance`. */
+  /** The replication task, for `engine.mode: instance`. */
   readonly task?: dms.CfnReplicationTask;
-  /** The serverless replication configuration, for `engine: serverless`. */
+  /** The serverless replication configuration, for `engine.mode: serverless`. */
   readonly replicationConfig?: dms.CfnReplicationConfig;
   /** Stops the replication before its settings change. */
   readonly pause: ReplicationPause;
@@ -52,98 +74,126 @@ export class ChangeCapture extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeCaptureProps) {
     super(scope, id);
-    const { config, network } = props;
     const settings = replicationTaskSettings();
-    const securityGroupIds = [network.securityGroup.securityGroupId];
-
-    let pauseScope: PauseScope;
-    let compute: Record<string, unknown>;
-    if (config.engine === 'instance') {
-      const instanceCompute = {
-        replicationInstanceClass: config.instanceClass,
-        allocatedStorage: config.allocatedStorageGiB,
-        multiAz: config.multiAz,
-      };
-      compute = instanceCompute;
-      this.instance = new dms.CfnReplicationInstance(this, 'Instance', {
-        ...instanceCompute,
-        publiclyAccessible: false,
-        autoMinorVersionUpgrade: true,
-        replicationSubnetGroupIdentifier: network.subnetGroup.ref,
-        vpcSecurityGroupIds: securityGroupIds,
-        kmsKeyId: props.encryptionKey.keyArn,
-      });
-      for (const dependency of props.dependsOn) this.instance.node.addDependency(dependency);
-      pauseScope = { engine: 'instance', replicationInstanceArn: this.instance.ref };
-    } else {
-      compute = {
-        minCapacityUnits: config.serverlessCapacity.min,
-        maxCapacityUnits: config.serverlessCapacity.max,
-        multiAz: config.multiAz,
-      };
-      pauseScope = {
-        engine: 'serverless',
-        replicationConfigIdentifier: props.replicationConfigIdentifier,
-      };
-    }
+    const engine =
+      props.engine.mode === 'instance'
+        ? this.onInstance(props.engine, settings, props)
+        : this.onServerless(props.engine, settings, props);
+    this.instance = engine.instance;
 
     const fingerprint = this.fingerprint({
       source: [props.source.engineName, props.source.sslMode, props.source.mySqlSettings],
       target: props.target.s3Settings,
       tableMappings: props.tableMappings,
       settings,
-      compute,
+      compute: engine.compute,
     });
-    this.pause = new ReplicationPause(this, 'Pause', { scope: pauseScope, fingerprint });
+    this.pause = new ReplicationPause(this, 'Pause', { scope: engine.pauseScope, fingerprint });
     props.source.node.addDependency(this.pause);
     props.target.node.addDependency(this.pause);
 
-    let startTarget: StartTarget;
-    let replication: CfnResource;
-    if (this.instance) {
-      this.task = new dms.CfnReplicationTask(this, 'Task', {
-        migrationType: 'full-load-and-cdc',
-        replicationInstanceArn: this.instance.ref,
-        sourceEndpointArn: props.source.ref,
-        targetEndpointArn: props.target.ref,
-        tableMappings: JSON.stringify(props.tableMappings),
-        replicationTaskSettings: JSON.stringify(settings),
-      });
-      startTarget = { engine: 'instance', replicationTaskArn: this.task.ref };
-      replication = this.task;
-    } else {
-      this.replicationConfig = new dms.CfnReplicationConfig(this, 'Serverless', {
-        replicationConfigIdentifier: props.replicationConfigIdentifier,
-        replicationType: 'full-load-and-cdc',
-        sourceEndpointArn: props.source.ref,
-        targetEndpointArn: props.target.ref,
-        tableMappings: props.tableMappings,
-        replicationSettings: settings,
-        computeConfig: {
-          minCapacityUnits: config.serverlessCapacity.min,
-          maxCapacityUnits: config.serverlessCapacity.max,
-          multiAz: config.multiAz,
-          replicationSubnetGroupId: network.subnetGroup.ref,
-          vpcSecurityGroupIds: securityGroupIds,
-          kmsKeyId: props.encryptionKey.keyArn,
-        },
-      });
-      for (const dependency of props.dependsOn) {
-        this.replicationConfig.node.addDependency(dependency);
-      }
-      startTarget = {
-        engine: 'serverless',
-        replicationConfigArn: this.replicationConfig.attrReplicationConfigArn,
-      };
-      replication = this.replicationConfig;
-    }
-    replication.node.addDependency(this.pause);
-    for (const dependency of props.startsAfter) replication.node.addDependency(dependency);
+    const replication = engine.replicate();
+    this.task = replication.task;
+    this.replicationConfig = replication.replicationConfig;
+    replication.resource.node.addDependency(this.pause);
+    for (const dependency of props.startsAfter) replication.resource.node.addDependency(dependency);
 
-    if (config.startTask) {
-      this.start = new ReplicationStart(this, 'Start', { target: startTarget, fingerprint });
-      this.start.node.addDependency(replication);
+    if (props.startTask) {
+      this.start = new ReplicationStart(this, 'Start', {
+        target: replication.startTarget,
+        fingerprint,
+      });
+      this.start.node.addDependency(replication.resource);
     }
+  }
+
+  /** A replication task on a replication instance. */
+  private onInstance(
+    engine: Extract<ReplicationEngineConfig, { mode: 'instance' }>,
+    settings: object,
+    props: ChangeCaptureProps,
+  ): Engine {
+    const compute = {
+      replicationInstanceClass: engine.instanceClass,
+      allocatedStorage: engine.allocatedStorageGiB,
+      multiAz: engine.multiAz,
+    };
+    const instance = new dms.CfnReplicationInstance(this, 'Instance', {
+      ...compute,
+      publiclyAccessible: false,
+      autoMinorVersionUpgrade: true,
+      replicationSubnetGroupIdentifier: props.network.subnetGroup.ref,
+      vpcSecurityGroupIds: [props.network.securityGroup.securityGroupId],
+      kmsKeyId: props.encryptionKey.keyArn,
+    });
+    for (const dependency of props.dependsOn) instance.node.addDependency(dependency);
+    return {
+      instance,
+      compute,
+      pauseScope: { engine: 'instance', replicationInstanceArn: instance.ref },
+      replicate: () => {
+        const task = new dms.CfnReplicationTask(this, 'Task', {
+          migrationType: 'full-load-and-cdc',
+          replicationInstanceArn: instance.ref,
+          sourceEndpointArn: props.source.ref,
+          targetEndpointArn: props.target.ref,
+          tableMappings: JSON.stringify(props.tableMappings),
+          replicationTaskSettings: JSON.stringify(settings),
+        });
+        return {
+          resource: task,
+          task,
+          startTarget: { engine: 'instance', replicationTaskArn: task.ref },
+        };
+      },
+    };
+  }
+
+  /** A serverless replication configuration, which DMS provisions capacity for when it starts. */
+  private onServerless(
+    engine: Extract<ReplicationEngineConfig, { mode: 'serverless' }>,
+    settings: object,
+    props: ChangeCaptureProps,
+  ): Engine {
+    const compute = {
+      minCapacityUnits: engine.capacity.min,
+      maxCapacityUnits: engine.capacity.max,
+      multiAz: engine.multiAz,
+    };
+    return {
+      compute,
+      pauseScope: {
+        engine: 'serverless',
+        replicationConfigIdentifier: props.replicationConfigIdentifier,
+      },
+      replicate: () => {
+        const replicationConfig = new dms.CfnReplicationConfig(this, 'Serverless', {
+          replicationConfigIdentifier: props.replicationConfigIdentifier,
+          replicationType: 'full-load-and-cdc',
+          sourceEndpointArn: props.source.ref,
+          targetEndpointArn: props.target.ref,
+          tableMappings: props.tableMappings,
+          replicationSettings: settings,
+          computeConfig: {
+            ...compute,
+            replicationSubnetGroupId: props.network.subnetGroup.ref,
+            vpcSecurityGroupIds: [props.network.securityGroup.securityGroupId],
+            kmsKeyId: props.encryptionKey.keyArn,
+          },
+        });
+        for (const dependency of props.dependsOn) {
+          replicationConfig.node.addDependency(dependency);
+        }
+        return {
+          resource: replicationConfig,
+          replicationConfig,
+          startTarget: {
+            engine: 'serverless',
+            replicationConfigArn: replicationConfig.attrReplicationConfigArn,
+          },
+        };
+      },
+    };
   }
 
   /** A short digest of the settings, as CloudFormation will see them. */

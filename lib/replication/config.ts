@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exclusiveModes } from '../config/modes';
 import { databaseUsername, s3Prefix, sqlIdentifier } from '../config/names';
 
 /** The capacities that DMS Serverless accepts, in DMS capacity units (DCU). */
@@ -11,20 +12,38 @@ const capacityUnits = z
     `must be one of ${SERVERLESS_CAPACITY_UNITS.join(', ')}`,
   );
 
-export const replicationConfigSchema = z.strictObject({
-  /** `instance` runs a provisioned replication instance; `serverless` uses DMS Serverless. */
-  engine: z.enum(['instance', 'serverless']),
-  /** Replication instance class, for `engine: instance`. */
+const instanceEngine = z.strictObject({
+  /** A provisioned replication instance runs the replication task. */
+  mode: z.literal('instance'),
+  /** Replication instance class. */
   instanceClass: z.string().regex(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like dms.t3.medium'),
   /** Storage of the replication instance, in GiB. */
   allocatedStorageGiB: z.int().min(5).max(6144),
-  /** Run the replication instance, or the serverless capacity, in two availability zones. */
+  /** Run the replication instance in two availability zones. */
   multiAz: z.boolean(),
-  /** Capacity range for `engine: serverless`, in DMS capacity units. */
-  serverlessCapacity: z.strictObject({
-    min: capacityUnits,
-    max: capacityUnits,
-  }),
+});
+
+const serverlessEngine = z.strictObject({
+  /** DMS Serverless runs the replication, scaling within `capacity`. */
+  mode: z.literal('serverless'),
+  /** Capacity range, in DMS capacity units. */
+  capacity: z
+    .strictObject({ min: capacityUnits, max: capacityUnits })
+    .superRefine(({ min, max }, ctx) => {
+      if (min > max)
+        ctx.addIssue({ code: 'custom', message: `min (${min}) is greater than max (${max})` });
+    })
+    .default({ min: 1, max: 4 }),
+  /** Run the serverless capacity in two availability zones. */
+  multiAz: z.boolean(),
+});
+
+/** What runs the replication: a replication instance, or DMS Serverless. */
+export const replicationEngineSchema = exclusiveModes([instanceEngine, serverlessEngine]);
+export type ReplicationEngineConfig = z.infer<typeof replicationEngineSchema>;
+
+export const replicationConfigSchema = z.strictObject({
+  engine: replicationEngineSchema,
   /**
    * `create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role`;
    * `existing` refers to them (creating a role that exists fails).
@@ -63,11 +82,12 @@ export const replicationConfigSchema = z.strictObject({
 export type ReplicationConfig = z.infer<typeof replicationConfigSchema>;
 
 export const DEFAULT_REPLICATION_CONFIG: z.input<typeof replicationConfigSchema> = {
-  engine: 'instance',
-  instanceClass: 'dms.t3.medium',
-  allocatedStorageGiB: 50,
-  multiAz: false,
-  serverlessCapacity: { min: 1, max: 4 },
+  engine: {
+    mode: 'instance',
+    instanceClass: 'dms.t3.medium',
+    allocatedStorageGiB: 50,
+    multiAz: false,
+  },
   dmsRoles: 'create',
   tables: ['banking'],
   bucketFolder: 'cdc/',

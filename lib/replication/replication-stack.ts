@@ -30,7 +30,7 @@ export interface ReplicationStackProps extends StackProps {
   readonly mysql: DatabaseSource;
   /**
    * Subnets that DMS and the setup functions run in; they need a route to the database and,
-   * unless `engine` is `serverless`, to S3 and Secrets Manager.
+   * unless `engine.mode` is `serverless`, to S3 and Secrets Manager.
    * @default - the VPC's private subnets with egress
    */
   readonly subnets?: ec2.SubnetSelection;
@@ -81,7 +81,8 @@ export class ReplicationStack extends Stack {
     });
 
     this.changeCapture = new ChangeCapture(this, 'ChangeCapture', {
-      config: replication,
+      engine: replication.engine,
+      startTask: replication.startTask,
       replicationConfigIdentifier: `${props.projectName}-cdc`,
       network,
       source: source.endpoint,

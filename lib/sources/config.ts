@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reporterFor } from '../config/issues';
+import { exclusiveModes } from '../config/modes';
 import {
   databaseUsername,
   dbInstanceIdentifier,
@@ -19,26 +20,6 @@ const completeSecretArn = secretArn.regex(
   /-[A-Za-z0-9]{6}$/,
   'must be the complete secret ARN, ending with the six-character suffix that Secrets Manager appends',
 );
-
-/**
- * A choice between creating a resource and importing an existing one. A user file is merged
- * over the built-in default (which creates everything), so a file that switches to `import`
- * also carries the default's `create` settings: the keys that only the other mode has are
- * dropped before validation. Keys that no mode has are still reported as unknown.
- */
-function createOrImport<C extends z.ZodObject, I extends z.ZodObject>(create: C, imported: I) {
-  const createOnly = Object.keys(create.shape).filter((key) => !(key in imported.shape));
-  const importOnly = Object.keys(imported.shape).filter((key) => !(key in create.shape));
-  return z.preprocess(
-    (value) => {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-      const mode = (value as { mode?: unknown }).mode;
-      const foreign = mode === 'import' ? createOnly : mode === 'create' ? importOnly : [];
-      return Object.fromEntries(Object.entries(value).filter(([key]) => !foreign.includes(key)));
-    },
-    z.discriminatedUnion('mode', [create, imported]),
-  );
-}
 
 const createdNetwork = z.strictObject({
   /** Create a VPC with isolated and private subnets. */
@@ -87,7 +68,7 @@ const importedNetwork = z
     }
   });
 
-export const networkConfigSchema = createOrImport(createdNetwork, importedNetwork);
+export const networkConfigSchema = exclusiveModes([createdNetwork, importedNetwork]);
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;
 
 const importedDatabase = {
@@ -146,7 +127,7 @@ const importedRedshift = z.strictObject({
   databaseName: redshiftDatabaseName,
 });
 
-export const redshiftConfigSchema = createOrImport(createdRedshift, importedRedshift);
+export const redshiftConfigSchema = exclusiveModes([createdRedshift, importedRedshift]);
 export type RedshiftConfig = z.infer<typeof redshiftConfigSchema>;
 
 const createdMysql = z.strictObject({
@@ -174,7 +155,7 @@ const importedMysql = z.strictObject({
   databaseName: mysqlDatabaseName,
 });
 
-export const mysqlConfigSchema = createOrImport(createdMysql, importedMysql);
+export const mysqlConfigSchema = exclusiveModes([createdMysql, importedMysql]);
 export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;
 
 export const sourcesConfigSchema = z.strictObject({

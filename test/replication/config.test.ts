@@ -4,7 +4,12 @@ describe('replication configuration', () => {
   test('the default is valid: a replication instance that reads banking with its own user', () => {
     const { replication } = expectValidConfig();
     expect(replication).toMatchObject({
-      engine: 'instance',
+      engine: {
+        mode: 'instance',
+        instanceClass: 'dms.t3.medium',
+        allocatedStorageGiB: 50,
+        multiAz: false,
+      },
       tables: ['banking'],
       dmsUser: { username: 'dms_cdc', passwordRotationDays: 30 },
       vpcEndpoints: [],
@@ -18,23 +23,57 @@ describe('replication configuration', () => {
     ]);
   });
 
-  test('serverless capacity uses the units DMS offers, min not above max', () => {
-    expect(configProblems({ replication: { serverlessCapacity: { min: 3, max: 4 } } })).toEqual([
-      'replication.serverlessCapacity.min: must be one of 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384',
+  const serverless = (engine: object = {}) => ({
+    replication: {
+      engine: { mode: 'serverless', ...engine },
+      vpcEndpoints: ['secretsmanager'],
+    },
+  });
+
+  test('a file that switches to DMS Serverless drops the instance settings of the default', () => {
+    expect(expectValidConfig(serverless()).replication.engine).toEqual({
+      mode: 'serverless',
+      capacity: { min: 1, max: 4 },
+      multiAz: false,
+    });
+    expect(
+      expectValidConfig(serverless({ capacity: { min: 2, max: 16 }, multiAz: true })).replication
+        .engine,
+    ).toEqual({ mode: 'serverless', capacity: { min: 2, max: 16 }, multiAz: true });
+  });
+
+  test('a setting of the other engine is reported on its path, not dropped', () => {
+    expect(configProblems(serverless({ instanceClass: 'dms.r5.large' }))).toEqual([
+      'replication.engine.instanceClass: only mode "instance" has this setting, and mode is "serverless"',
     ]);
-    expect(configProblems({ replication: { serverlessCapacity: { min: 8, max: 4 } } })).toEqual([
-      'replication.serverlessCapacity: min (8) is greater than max (4)',
+    expect(configProblems({ replication: { engine: { capacity: { min: 1, max: 2 } } } })).toEqual([
+      'replication.engine.capacity: only mode "serverless" has this setting, and mode is "instance"',
+    ]);
+  });
+
+  test('an engine that does not exist, or the engine as a bare string, is reported on its path', () => {
+    expect(configProblems({ replication: { engine: { mode: 'provisioned' } } })).toEqual([
+      'replication.engine.mode: must be "instance" or "serverless"',
+    ]);
+    expect(configProblems({ replication: { engine: 'serverless' } })).toEqual([
+      'replication.engine: must be an object whose "mode" is "instance" or "serverless"',
+    ]);
+  });
+
+  test('serverless capacity uses the units DMS offers, min not above max', () => {
+    expect(configProblems(serverless({ capacity: { min: 3, max: 4 } }))).toEqual([
+      'replication.engine.capacity.min: must be one of 1, 2, 4, 8, 16, 32, 64, 128, 192, 256, 384',
+    ]);
+    expect(configProblems(serverless({ capacity: { min: 8, max: 4 } }))).toEqual([
+      'replication.engine.capacity: min (8) is greater than max (4)',
     ]);
   });
 
   test('DMS Serverless needs a Secrets Manager endpoint', () => {
-    expect(configProblems({ replication: { engine: 'serverless' } })).toEqual([
+    expect(configProblems({ replication: { engine: { mode: 'serverless' } } })).toEqual([
       'replication.vpcEndpoints: DMS Serverless reaches Secrets Manager only through a VPC endpoint: add "secretsmanager"',
     ]);
-    expect(
-      expectValidConfig({ replication: { engine: 'serverless', vpcEndpoints: ['secretsmanager'] } })
-        .replication.engine,
-    ).toBe('serverless');
+    expect(expectValidConfig(serverless()).replication.engine.mode).toBe('serverless');
   });
 
   test('a VPC without NAT needs a Secrets Manager endpoint', () => {

@@ -425,7 +425,10 @@ describe('ReplicationStack with the account DMS roles referenced', () => {
 
 describe('ReplicationStack on DMS Serverless', () => {
   const fixture = buildReplicationFixture({
-    replication: { engine: 'serverless', vpcEndpoints: ['s3', 'secretsmanager'], multiAz: true },
+    replication: {
+      engine: { mode: 'serverless', multiAz: true },
+      vpcEndpoints: ['s3', 'secretsmanager'],
+    },
   });
   const template = Template.fromStack(fixture.replication);
 

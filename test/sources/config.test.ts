@@ -1,29 +1,27 @@
 import { configProblems, expectValidConfig } from '../support/problems';
 
+const IMPORTED_MYSQL = {
+  mode: 'import',
+  instanceIdentifier: 'legacy-mysql',
+  databaseName: 'banking',
+  secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf',
+  endpointAddress: 'legacy-mysql.example.com',
+  port: 3306,
+  securityGroupId: 'sg-0123456789abcdef0',
+};
+
 describe('sources configuration', () => {
   test('switching to an existing database drops the settings that only a created one has', () => {
-    const config = expectValidConfig({
-      sources: {
-        mysql: {
-          mode: 'import',
-          instanceIdentifier: 'legacy-mysql',
-          databaseName: 'banking',
-          secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf',
-          endpointAddress: 'legacy-mysql.example.com',
-          port: 3306,
-          securityGroupId: 'sg-0123456789abcdef0',
-        },
-      },
-    });
-    expect(config.sources.mysql).toEqual({
-      mode: 'import',
-      instanceIdentifier: 'legacy-mysql',
-      databaseName: 'banking',
-      secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:legacy-AbCdEf',
-      endpointAddress: 'legacy-mysql.example.com',
-      port: 3306,
-      securityGroupId: 'sg-0123456789abcdef0',
-    });
+    const config = expectValidConfig({ sources: { mysql: IMPORTED_MYSQL } });
+    expect(config.sources.mysql).toEqual(IMPORTED_MYSQL);
+  });
+
+  test('a setting of a created database, written for an imported one, is reported on its path', () => {
+    expect(
+      configProblems({ sources: { mysql: { ...IMPORTED_MYSQL, engineVersion: '8.4.10' } } }),
+    ).toEqual([
+      'sources.mysql.engineVersion: only mode "create" has this setting, and mode is "import"',
+    ]);
   });
 
   test('a key that no mode has is still reported', () => {

@@ -8,7 +8,8 @@ const DMS_COLUMN_NAMES: ReadonlySet<string> = new Set(Object.values(DMS_COLUMNS)
 
 /**
  * Cross-section checks: replicated tables are declared datasets whose columns leave room for
- * the columns DMS adds, the network reaches Secrets Manager, and the capacity range is a range.
+ * the columns DMS adds, DMS and the setup functions reach Secrets Manager, and the DMS user is
+ * not the MySQL master user.
  */
 export function checkReplicationConfig(config: AppConfig, report: ReportIssue): void {
   const seen = new Set<string>();
@@ -27,14 +28,11 @@ export function checkReplicationConfig(config: AppConfig, report: ReportIssue): 
       }
     });
   });
-  const { min, max } = config.replication.serverlessCapacity;
-  if (min > max)
-    report(['replication', 'serverlessCapacity'], `min (${min}) is greater than max (${max})`);
   const endpoints = new Set(config.replication.vpcEndpoints);
   if (endpoints.size < config.replication.vpcEndpoints.length) {
     report(['replication', 'vpcEndpoints'], 'lists an endpoint twice');
   }
-  if (config.replication.engine === 'serverless' && !endpoints.has('secretsmanager')) {
+  if (config.replication.engine.mode === 'serverless' && !endpoints.has('secretsmanager')) {
     report(
       ['replication', 'vpcEndpoints'],
       'DMS Serverless reaches Secrets Manager only through a VPC endpoint: add "secretsmanager"',
