@@ -2,11 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { configReferenceMarkdown, referenceIn } from '../scripts/config-reference';
 
 /**
- * The README's commands, checked against the real app: every stack a `cdk` command in it names
- * is a stack of the built-in default configuration as the CDK CLI lists it, every
- * `config/*.json` it names exists, and every `npm run` script it names is in package.json.
+ * The README, checked against the real app: every stack a `cdk` command in it names is a stack
+ * of the built-in default configuration as the CDK CLI lists it, every `config/*.json` it names
+ * exists, every `npm run` script it names is in package.json, and its configuration reference
+ * is the one the schema generates.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -172,5 +175,40 @@ describe('README', () => {
     ];
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((script) => !(script in scripts))).toEqual([]);
+  });
+
+  describe('configuration reference', () => {
+    test('is the one the schema and the built-in default generate (npm run docs:config)', () => {
+      expect(referenceIn(README)).toBe(configReferenceMarkdown().trim());
+    });
+
+    test('says what the code does about replication.startTask', () => {
+      const row = referenceIn(README)
+        .split('\n')
+        .find((line) => line.startsWith('| `replication.startTask`'));
+      expect(row).toContain('stop it before it is deleted');
+      expect(row).toContain('with `false`, start or resume it yourself');
+    });
+
+    test('refuses a key without a description, naming it', () => {
+      const schema = z.strictObject({
+        projectName: z.string(),
+        storage: z.strictObject({
+          removalPolicy: z.enum(['retain', 'destroy']).meta({ description: 'Documented.' }),
+          retentionDays: z.int(),
+        }),
+      });
+      const sections = [{ heading: 'All', keys: ['projectName', 'storage'] }];
+      expect(() => configReferenceMarkdown(schema, sections)).toThrow(
+        'keys without a description (add .meta({ description }) in the schema):\n  projectName\n  storage.retentionDays',
+      );
+    });
+
+    test('refuses a top-level key that no section documents', () => {
+      const schema = z.strictObject({ projectName: z.string().meta({ description: 'x' }) });
+      expect(() => configReferenceMarkdown(schema, [])).toThrow(
+        'no README section documents projectName',
+      );
+    });
   });
 });

@@ -10,21 +10,32 @@ const crawlerSchedule = z
   );
 
 export const catalogConfigSchema = z.strictObject({
-  /** The Glue database that holds the replicated tables. */
-  databaseName: glueName,
-  /** When the crawlers run. */
-  crawlerSchedule,
-  /** Name prefix of the tables the discovery crawler creates for data no table declares. */
+  databaseName: glueName.meta({
+    description: 'The Glue database that holds the tables of the change history.',
+  }),
+  crawlerSchedule: crawlerSchedule.meta({
+    description: 'When the crawlers run, as a six-field cron expression.',
+  }),
   discoveredTablePrefix: z
     .string()
     .regex(
       /^[a-z][a-z0-9_]{0,62}_$/,
       'must be lower-case letters, digits or underscores ending with "_"',
-    ),
+    )
+    .meta({
+      description:
+        'Name prefix of the tables that the discovery crawler creates for data that no declared table reads.',
+    }),
   athena: z.strictObject({
-    workgroupName: athenaWorkgroupName,
-    /** Queries that would scan more than this many bytes are cancelled (at least 10 MB). */
-    bytesScannedCutoffPerQuery: z.int().min(10_000_000, 'Athena requires at least 10000000 bytes'),
+    workgroupName: athenaWorkgroupName.meta({
+      description: 'The Athena workgroup, which enforces its settings on every query.',
+    }),
+    bytesScannedCutoffPerQuery: z
+      .int()
+      .min(10_000_000, 'Athena requires at least 10000000 bytes')
+      .meta({
+        description: 'Queries that would scan more than this many bytes are cancelled.',
+      }),
   }),
 });
 export type CatalogConfig = z.infer<typeof catalogConfigSchema>;

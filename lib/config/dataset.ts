@@ -16,9 +16,7 @@ export const mlAttributeType = z.enum(['NUMERIC', 'CATEGORICAL', 'TEXT', 'BINARY
 export type MlAttributeType = z.infer<typeof mlAttributeType>;
 
 export const columnSchema = z.strictObject({
-  /** Column name, lower case. */
-  name: sqlIdentifier,
-  /** SQL type, for example `int`, `decimal(10,2)`, `varchar(64)`, `boolean`, `timestamp`. */
+  name: sqlIdentifier.meta({ description: 'Column name, lower case.' }),
   type: z
     .string()
     .transform((type) => type.replace(/\s+/g, '').toLowerCase())
@@ -29,24 +27,39 @@ export const columnSchema = z.strictObject({
           COLUMN_TYPE,
           'must be one of tinyint, smallint, int, bigint, boolean, float, real, double, decimal(p,s), numeric(p,s), char(n), varchar(n), text, date, datetime, timestamp',
         ),
-    ),
-  /** Amazon ML attribute type, when the one derived from the SQL type is not wanted. */
-  mlType: mlAttributeType.optional(),
+    )
+    .meta({
+      description:
+        'SQL type, common to MySQL and Redshift: `tinyint`, `smallint`, `int`, `bigint`, `boolean`, `float`, `real`, `double`, `decimal(p,s)`, `numeric(p,s)`, `char(n)`, `varchar(n)`, `text`, `date`, `datetime` or `timestamp`.',
+    }),
+  mlType: mlAttributeType.optional().meta({
+    description: 'Amazon ML attribute type, when the one derived from the SQL type is not wanted.',
+  }),
 });
 export type ColumnConfig = z.infer<typeof columnSchema>;
 
 export const datasetSchema = z
   .strictObject({
-    /** Table name, the same in MySQL, Redshift and the Glue catalog. */
-    name: sqlIdentifier,
-    /** The MySQL database (schema) that holds the table. */
-    mysqlDatabase: mysqlDatabaseName,
-    /** The Redshift schema that holds the table. */
-    redshiftSchema: sqlIdentifier.default('public'),
-    /** Columns that identify a row; used to reconstruct the table at a point in time. */
-    primaryKey: z.array(sqlIdentifier).min(1, 'a dataset needs at least one primary key column'),
-    /** All columns of the table, in order. */
-    columns: z.array(columnSchema).min(1, 'a dataset needs at least one column'),
+    name: sqlIdentifier.meta({
+      description: 'Table name, the same in MySQL, Redshift and the Glue catalog.',
+    }),
+    mysqlDatabase: mysqlDatabaseName.meta({
+      description: 'The MySQL database (schema) that holds the table.',
+    }),
+    redshiftSchema: sqlIdentifier
+      .default('public')
+      .meta({ description: 'The Redshift schema that holds the table.' }),
+    primaryKey: z
+      .array(sqlIdentifier)
+      .min(1, 'a dataset needs at least one primary key column')
+      .meta({
+        description:
+          'Columns that identify a row; the catalog reconstructs the table at a point in time by them.',
+      }),
+    columns: z
+      .array(columnSchema)
+      .min(1, 'a dataset needs at least one column')
+      .meta({ description: 'All columns of the table, in order.' }),
   })
   .superRefine((dataset, ctx) => {
     const seen = new Set<string>();

@@ -10,14 +10,21 @@ import { datasetSchema } from './dataset';
 import { resourcePrefix, tagKey, tagValue } from './names';
 
 export const featuresSchema = z.strictObject({
-  /** Amazon ML datasources from Redshift and RDS MySQL (closed to new AWS customers). */
-  amazonMl: z.boolean(),
-  /** DMS change capture into the data lake, with its Glue catalog and Athena workgroup. */
-  replication: z.boolean(),
-  /** Lake Formation governance over the catalog. */
-  governance: z.boolean(),
-  /** Lookout for Vision model deployed with Greengrass v2 (closed to new AWS customers). */
-  edge: z.boolean(),
+  amazonMl: z.boolean().meta({
+    description:
+      'Amazon ML datasources read from Redshift and RDS for MySQL (Amazon ML is closed to new AWS customers).',
+  }),
+  replication: z.boolean().meta({
+    description:
+      'DMS change capture from MySQL into the data lake, with its Glue catalog and Athena workgroup.',
+  }),
+  governance: z.boolean().meta({
+    description: 'Lake Formation governance of the catalog; needs `features.replication`.',
+  }),
+  edge: z.boolean().meta({
+    description:
+      'A Lookout for Vision model deployed to Greengrass devices (Lookout for Vision is closed to new AWS customers).',
+  }),
 });
 export type Features = z.infer<typeof featuresSchema>;
 
@@ -26,17 +33,19 @@ export type Features = z.infer<typeof featuresSchema>;
  * section to another are in `cross-checks.ts`.
  */
 export const appConfigSchema = z.strictObject({
-  /** Prefix of stack names and of the names of account-visible resources. */
-  projectName: resourcePrefix,
-  /** Which capabilities to deploy. */
+  projectName: resourcePrefix.meta({
+    description:
+      'Prefix of stack names and of the names of account-visible resources: 3 to 20 lower-case letters, digits or hyphens, starting with a letter.',
+  }),
   features: featuresSchema,
-  /** Tags applied to every taggable resource. */
-  tags: z.record(tagKey, tagValue),
+  tags: z.record(tagKey, tagValue).meta({ description: 'Tags on every taggable resource.' }),
   storage: storageConfigSchema,
   network: networkConfigSchema,
   sources: sourcesConfigSchema,
-  /** Source tables, shared by Amazon ML, replication and the catalog. */
-  datasets: z.array(datasetSchema).min(1),
+  datasets: z.array(datasetSchema).min(1).meta({
+    description:
+      'Source tables, shared by Amazon ML, replication and the catalog: one description feeds the Amazon ML data schema, the DMS table mapping and the Glue table.',
+  }),
   amazonMl: amazonMlConfigSchema,
   replication: replicationConfigSchema,
   catalog: catalogConfigSchema,

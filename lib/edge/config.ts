@@ -51,98 +51,121 @@ const deviceFolder = z
 const compilerOptionValue = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 export const modelComponentSchema = z.strictObject({
-  /**
-   * `package` runs a Lookout for Vision model packaging job that creates the component;
-   * `existing` deploys a component packaged earlier, without calling Lookout for Vision.
-   */
-  source: z.enum(['package', 'existing']),
-  /** Name of the model component. */
-  name: componentName,
-  /** Version of the model component; a packaged version is immutable, so repackaging needs a new one. */
-  version: componentVersion,
-  /** Device the model is compiled for; excludes `targetPlatform` and `compilerOptions`. Set to null to clear. */
-  targetDevice: z.enum(['jetson_xavier']).nullish(),
-  /** Platform the model is compiled for; excludes `targetDevice`. Set to null to clear. */
+  source: z.enum(['package', 'existing']).meta({
+    description:
+      '`package` runs a Lookout for Vision model packaging job that creates the component; `existing` deploys a component packaged earlier, by `name` and `version`, without calling Lookout for Vision.',
+  }),
+  name: componentName.meta({ description: 'Name of the model component.' }),
+  version: componentVersion.meta({
+    description:
+      'Version of the model component, `major.minor.patch`; a packaged version is immutable, so repackaging needs a new one.',
+  }),
+  targetDevice: z.enum(['jetson_xavier']).nullish().meta({
+    description:
+      'Device the model is compiled for; excludes `targetPlatform` and `compilerOptions`.',
+  }),
   targetPlatform: z
     .strictObject({
       os: z.enum(['LINUX']),
       arch: z.enum(['ARM64', 'X86_64']),
-      /** Leave out (or set to null) for CPU inference. */
       accelerator: z.enum(['NVIDIA']).nullish(),
     })
-    .nullish(),
-  /**
-   * Compiler options for `targetPlatform`, such as
-   * `{ "gpu-code": "sm_53", "trt-ver": "7.1.3", "cuda-ver": "10.2" }` for a Jetson Nano on JetPack 4.5.1.
-   * Set to null to clear.
-   */
-  compilerOptions: z.record(z.string().min(1), compilerOptionValue).nullish(),
-  /** Prefix under the edge artifacts bucket where the packaging job writes the model artifacts. */
-  artifactPrefix: s3Prefix,
+    .nullish()
+    .meta({
+      description:
+        'Platform the model is compiled for; excludes `targetDevice`. Leave `accelerator` out (or `null`) for CPU inference.',
+    }),
+  compilerOptions: z.record(z.string().min(1), compilerOptionValue).nullish().meta({
+    description:
+      'Compiler options for `targetPlatform`; the NVIDIA accelerator needs `gpu-code`, `trt-ver` and `cuda-ver` (the default suits a Jetson Nano on JetPack 4.5.1).',
+  }),
+  artifactPrefix: s3Prefix.meta({
+    description:
+      'Prefix under the edge artifacts bucket where the packaging job writes the model artifacts.',
+  }),
 });
 export type ModelComponentConfig = z.infer<typeof modelComponentSchema>;
 
 export const edgeConfigSchema = z.strictObject({
   lookoutVision: z.strictObject({
-    /** The Lookout for Vision project that holds the model. */
     projectName: z
       .string()
       .regex(
         /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/,
         'project names are 1 to 255 letters, digits, "_" or "-"',
-      ),
-    /**
-     * `existing` refers to a project that holds a trained model; `create` makes it (retained on
-     * delete, as it holds datasets and models; a project can only be created once).
-     */
-    project: z.enum(['create', 'existing']),
-    /** The trained model version to package. */
-    modelVersion: z.string().regex(/^[1-9][0-9]{0,9}$/, 'model versions are positive integers'),
+      )
+      .meta({ description: 'The Lookout for Vision project that holds the model.' }),
+    project: z.enum(['create', 'existing']).meta({
+      description:
+        '`existing` refers to a project that holds a trained model; `create` makes an empty one (retained on delete, as it holds datasets and models; a project can only be created once).',
+    }),
+    modelVersion: z
+      .string()
+      .regex(/^[1-9][0-9]{0,9}$/, 'model versions are positive integers')
+      .meta({ description: 'The trained model version to package.' }),
   }),
-  /** The model component that the devices run. */
   modelComponent: modelComponentSchema,
-  /** The IoT thing group that receives the deployment. */
   thingGroupName: z
     .string()
     .regex(
       /^[a-zA-Z0-9:_-]{1,128}$/,
       'thing group names are 1 to 128 letters, digits, ":", "_" or "-"',
-    ),
-  /** `create` makes the thing group (retained on delete, as it holds the fleet); `existing` targets it. */
-  thingGroup: z.enum(['create', 'existing']),
-  /** Version of `aws.iot.lookoutvision.EdgeAgent` that the deployment pins. */
-  edgeAgentVersion: componentVersion,
-  /**
-   * Name of the devices' existing token exchange role (the role alias of the Greengrass core
-   * devices); the stack attaches a policy that lets the devices download the artifacts.
-   */
+    )
+    .meta({ description: 'The IoT thing group that receives the deployment.' }),
+  thingGroup: z.enum(['create', 'existing']).meta({
+    description:
+      '`create` makes the thing group (retained on delete, as it holds the fleet); `existing` targets it.',
+  }),
+  edgeAgentVersion: componentVersion.meta({
+    description: 'Version of `aws.iot.lookoutvision.EdgeAgent` that the deployment pins.',
+  }),
   tokenExchangeRoleName: z
     .string()
-    .regex(/^[\w+=,.@-]{1,64}$/, 'role names are 1 to 64 letters, digits or + = , . @ _ -'),
-  /** The component that feeds images to the model and reports the results. */
+    .regex(/^[\w+=,.@-]{1,64}$/, 'role names are 1 to 64 letters, digits or + = , . @ _ -')
+    .meta({
+      description:
+        "Name of the devices' existing token exchange role (the role alias of the Greengrass core devices); the stack attaches a policy that lets the devices download the artifacts.",
+    }),
   inferenceClient: z.strictObject({
-    /** Name of the inference client component. */
-    componentName,
-    /** `major.minor` of its version; the patch number is derived from the recipe and the script. */
-    versionPrefix,
-    /** Folder on the device where the camera drops images to inspect. */
-    imageFolder: deviceFolder,
-    /** AWS IoT topic that receives one message per inspected image. */
-    resultsTopic: publishTopic,
-    /** Seconds between two looks at the image folder. */
-    pollIntervalSeconds: z.number().min(0.1).max(3600),
-    /** Fail the install when the Greengrass user is not in the `video` group (needed for GPU inference). */
-    requireVideoGroup: z.boolean(),
+    componentName: componentName.meta({
+      description:
+        'Name of the inference client component, which feeds camera images to the model and reports the results.',
+    }),
+    versionPrefix: versionPrefix.meta({
+      description:
+        '`major.minor` of its version; the patch number is derived from the recipe and the script.',
+    }),
+    imageFolder: deviceFolder.meta({
+      description: 'Folder on the device where the camera drops images to inspect.',
+    }),
+    resultsTopic: publishTopic.meta({
+      description: 'AWS IoT topic that receives one message per inspected image.',
+    }),
+    pollIntervalSeconds: z
+      .number()
+      .min(0.1)
+      .max(3600)
+      .meta({ description: 'Seconds between two looks at the image folder.' }),
+    requireVideoGroup: z.boolean().meta({
+      description:
+        'Fail the install when the Greengrass user is not in the `video` group, which GPU inference needs.',
+    }),
   }),
   deployment: z.strictObject({
-    /** What a device does when the deployment fails on it. */
-    failureHandling: z.enum(['ROLLBACK', 'DO_NOTHING']),
-    /** Devices notified per minute. */
-    devicesPerMinute: z.int().min(1).max(1000),
-    /** Percentage of failed devices that cancels the rollout to the others. */
-    abortFailurePercentage: z.number().min(0).max(100),
-    /** Devices that must have run the deployment before the abort percentage applies. */
-    abortMinDevices: z.int().min(1).max(10_000),
+    failureHandling: z
+      .enum(['ROLLBACK', 'DO_NOTHING'])
+      .meta({ description: 'What a device does when the deployment fails on it.' }),
+    devicesPerMinute: z
+      .int()
+      .min(1)
+      .max(1000)
+      .meta({ description: 'Devices notified per minute.' }),
+    abortFailurePercentage: z.number().min(0).max(100).meta({
+      description: 'Percentage of failed devices that cancels the rollout to the others.',
+    }),
+    abortMinDevices: z.int().min(1).max(10_000).meta({
+      description: 'Devices that must have run the deployment before the abort percentage applies.',
+    }),
   }),
 });
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

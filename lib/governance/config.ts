@@ -9,12 +9,16 @@ const principal = z
     'must be "account" (any principal of this account) or an IAM role, user or account root ARN (arn:aws:iam::123456789012:role/Name)',
   );
 
-const persona = z.strictObject({
-  /** Principals allowed to assume the persona's role. */
-  principals: z
-    .array(principal)
-    .min(1, 'a persona needs at least one principal that can assume it'),
-});
+/** A persona: a role whose principals are configured, described by what it is for. */
+const persona = (role: string) =>
+  z.strictObject({
+    principals: z
+      .array(principal)
+      .min(1, 'a persona needs at least one principal that can assume it')
+      .meta({
+        description: `Who may assume the ${role} role: IAM role or user ARNs, or \`account\` for any principal of this account.`,
+      }),
+  });
 
 /**
  * LF-Tag keys and values as Lake Formation stores them: it lower-cases both, so upper case
@@ -31,9 +35,7 @@ const lfTagValue = z
   .regex(LF_TAG_TEXT, 'LF-Tag values use lower-case letters, digits and _ . : / = + - @ %');
 
 const tagDeclaration = z.strictObject({
-  /** The LF-Tag key. */
   key: lfTagKey,
-  /** The values the key may take. */
   values: z
     .array(lfTagValue)
     .min(1, 'an LF-Tag needs at least one value')
@@ -45,19 +47,26 @@ const tagOnResource = z.strictObject({ key: lfTagKey, value: lfTagValue });
 const tagsOnResource = z.array(tagOnResource).max(50, 'a resource has at most 50 LF-Tags');
 
 const columnAssociation = z.strictObject({
-  /** Columns of the table that get the same tags. */
-  names: z.array(sqlIdentifier).min(1, 'name at least one column'),
-  /** Their tags, which override the table's for the same key. */
-  tags: tagsOnResource.min(1, 'give the columns at least one tag'),
+  names: z
+    .array(sqlIdentifier)
+    .min(1, 'name at least one column')
+    .meta({ description: 'Columns of the table that get the same tags.' }),
+  tags: tagsOnResource
+    .min(1, 'give the columns at least one tag')
+    .meta({ description: "Their tags, which override the table's for the same key." }),
 });
 
 const tableAssociation = z.strictObject({
-  /** A table of the catalog: one of `replication.tables`. */
-  name: sqlIdentifier,
-  /** Tags of the table, which override the database's for the same key. */
-  tags: tagsOnResource.default([]),
-  /** Tags of some of its columns. */
-  columns: z.array(columnAssociation).default([]),
+  name: sqlIdentifier.meta({
+    description: 'A table of the catalog: one of `replication.tables`.',
+  }),
+  tags: tagsOnResource
+    .default([])
+    .meta({ description: "Tags of the table, which override the database's for the same key." }),
+  columns: z
+    .array(columnAssociation)
+    .default([])
+    .meta({ description: 'Tags of some of its columns; every column must be in the table.' }),
 });
 
 /** A tag expression: every key must match one of its values. */
@@ -91,34 +100,43 @@ const tagGrant = z.discriminatedUnion('resourceType', [
 ]);
 export type TagGrantConfig = z.infer<typeof tagGrant>;
 
+const tagGrants = (persona: string) =>
+  z.array(tagGrant).meta({
+    description: `Tag-expression grants to the ${persona}: each \`{ resourceType, permissions, expression }\`, where \`DATABASE\` takes ${DATABASE_PERMISSIONS.join(', ')}, \`TABLE\` takes ${TABLE_PERMISSIONS.join(', ')}, and the expression is up to 5 \`{ key, values }\` that must all match.`,
+  });
+
 export const governanceConfigSchema = z.strictObject({
-  /**
-   * The role CloudFormation deploys with, made a data lake administrator.
-   * Defaults to the bootstrap's execution role; required with synthesizers that have none.
-   */
   deploymentRoleArn: iamPrincipalArn
     .refine((arn) => arn.includes(':role/'), 'must be an IAM role ARN')
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        "The role CloudFormation deploys with, made a data lake administrator so that it can create Lake Formation resources. Unset: the bootstrap's CloudFormation execution role; required with synthesizers that have none.",
+    }),
   personas: z.strictObject({
-    dataLakeAdmin: persona,
-    analyst: persona,
-    projectLeader: persona,
+    dataLakeAdmin: persona('data lake admin persona (a Lake Formation administrator)'),
+    analyst: persona('analyst persona'),
+    projectLeader: persona('project leader persona'),
   }),
-  /** The LF-Tags and their values. */
-  tags: z.array(tagDeclaration).min(1, 'declare at least one LF-Tag'),
-  /** Which tags the governed database, its tables and their columns carry. */
+  tags: z.array(tagDeclaration).min(1, 'declare at least one LF-Tag').meta({
+    description:
+      'The LF-Tags and the values each may take, in lower case as Lake Formation stores them.',
+  }),
   associations: z.strictObject({
-    database: tagsOnResource,
-    tables: z.array(tableAssociation),
+    database: tagsOnResource.meta({ description: 'Tags of the governed database.' }),
+    tables: z.array(tableAssociation).meta({
+      description: 'Tags of tables and of their columns; every table must be in the catalog.',
+    }),
   }),
-  /**
-   * Tag-expression grants per persona. The data lake admin has every permission already, and
-   * grants to an administrator cannot be revoked, so it takes none.
-   */
-  grants: z.strictObject({
-    analyst: z.array(tagGrant),
-    projectLeader: z.array(tagGrant),
-  }),
+  grants: z
+    .strictObject({
+      analyst: tagGrants('analyst persona'),
+      projectLeader: tagGrants('project leader persona'),
+    })
+    .meta({
+      description:
+        'Tag-expression grants per persona. The data lake admin takes none: it has every permission already, and grants to an administrator could not be revoked.',
+    }),
 });
 export type GovernanceConfig = z.infer<typeof governanceConfigSchema>;
 

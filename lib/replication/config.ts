@@ -12,72 +12,97 @@ const capacityUnits = z
     `must be one of ${SERVERLESS_CAPACITY_UNITS.join(', ')}`,
   );
 
+const multiAz = z.boolean().meta({
+  description:
+    'Run the replication instance, or the serverless capacity, in two availability zones.',
+});
+
 const instanceEngine = z.strictObject({
-  /** A provisioned replication instance runs the replication task. */
-  mode: z.literal('instance'),
-  /** Replication instance class. */
-  instanceClass: z.string().regex(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like dms.t3.medium'),
-  /** Storage of the replication instance, in GiB. */
-  allocatedStorageGiB: z.int().min(5).max(6144),
-  /** Run the replication instance in two availability zones. */
-  multiAz: z.boolean(),
+  mode: z.literal('instance').meta({
+    description: 'A provisioned replication instance runs the replication task.',
+  }),
+  instanceClass: z
+    .string()
+    .regex(/^dms\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like dms.t3.medium')
+    .meta({ description: 'Replication instance class.' }),
+  allocatedStorageGiB: z
+    .int()
+    .min(5)
+    .max(6144)
+    .meta({ description: 'Storage of the replication instance, in GiB.' }),
+  multiAz,
 });
 
 const serverlessEngine = z.strictObject({
-  /** DMS Serverless runs the replication, scaling within `capacity`. */
-  mode: z.literal('serverless'),
-  /** Capacity range, in DMS capacity units. */
+  mode: z.literal('serverless').meta({
+    description:
+      'DMS Serverless runs the replication within `capacity`; it needs `replication.vpcEndpoints` with `secretsmanager`.',
+  }),
   capacity: z
     .strictObject({ min: capacityUnits, max: capacityUnits })
     .superRefine(({ min, max }, ctx) => {
       if (min > max)
         ctx.addIssue({ code: 'custom', message: `min (${min}) is greater than max (${max})` });
     })
-    .default({ min: 1, max: 4 }),
-  /** Run the serverless capacity in two availability zones. */
-  multiAz: z.boolean(),
+    .default({ min: 1, max: 4 })
+    .meta({
+      description: `Capacity range in DMS capacity units, \`min\` not above \`max\`, each one of ${SERVERLESS_CAPACITY_UNITS.join(', ')}.`,
+    }),
+  multiAz,
 });
 
 /** What runs the replication: a replication instance, or DMS Serverless. */
-export const replicationEngineSchema = exclusiveModes([instanceEngine, serverlessEngine]);
+export const replicationEngineSchema = exclusiveModes([instanceEngine, serverlessEngine]).meta({
+  description: 'What runs the replication.',
+});
 export type ReplicationEngineConfig = z.infer<typeof replicationEngineSchema>;
 
 export const replicationConfigSchema = z.strictObject({
   engine: replicationEngineSchema,
-  /**
-   * `create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role`;
-   * `existing` refers to them (creating a role that exists fails).
-   */
-  dmsRoles: z.enum(['create', 'existing']),
-  /** Datasets (see `datasets`) whose MySQL tables are replicated. */
-  tables: z.array(sqlIdentifier).min(1, 'replicate at least one dataset'),
-  /** Prefix under the data lake bucket that DMS writes to. */
-  bucketFolder: s3Prefix,
-  /** Longest time DMS holds changes before writing a file, in seconds. */
-  cdcMaxBatchIntervalSeconds: z.int().min(1).max(86_400),
-  /** Smallest file DMS writes when the interval has not passed, in KB. */
-  cdcMinFileSizeKb: z.int().min(1).max(1_048_576),
-  /** Hours that MySQL keeps binary logs; DMS needs them to survive interruptions. */
-  binlogRetentionHours: z.int().min(1).max(168),
-  /** The MySQL user that DMS reads as; the app creates it with only the grants change capture needs. */
-  dmsUser: z.strictObject({
-    username: databaseUsername,
-    /** Days between two rotations of its password. */
-    passwordRotationDays: z.int().min(1).max(365),
+  dmsRoles: z.enum(['create', 'existing']).meta({
+    description:
+      '`create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role`; `existing` refers to them (creating a role that exists fails).',
   }),
-  /**
-   * VPC endpoints this stack creates in the VPC. DMS Serverless reaches Secrets Manager and S3
-   * only through endpoints; so do DMS and the setup functions in subnets without NAT. The
-   * app's own VPC has an S3 gateway endpoint already; add `s3` only for an imported VPC that
-   * has none (a second gateway endpoint on the same route tables fails).
-   */
-  vpcEndpoints: z.array(z.enum(['s3', 'secretsmanager'])),
-  /**
-   * Start the replication once it is created, resume it after each change, and stop it before
-   * it is deleted. Either way, a running replication is stopped before CloudFormation modifies
-   * it (DMS refuses to modify one that runs); with `false`, start or resume it yourself.
-   */
-  startTask: z.boolean(),
+  tables: z
+    .array(sqlIdentifier)
+    .min(1, 'replicate at least one dataset')
+    .meta({ description: 'Datasets (see `datasets`) whose MySQL tables are replicated.' }),
+  bucketFolder: s3Prefix.meta({
+    description:
+      'Prefix under the data lake bucket that DMS writes to; each table lands in `<bucketFolder><mysqlDatabase>/<table>/`.',
+  }),
+  cdcMaxBatchIntervalSeconds: z.int().min(1).max(86_400).meta({
+    description:
+      'Longest time DMS holds changes before writing a file, in seconds; with `cdcMinFileSizeKb`, it batches changes into fewer, larger Parquet files.',
+  }),
+  cdcMinFileSizeKb: z
+    .int()
+    .min(1)
+    .max(1_048_576)
+    .meta({ description: 'Smallest file DMS writes before that interval has passed, in KB.' }),
+  binlogRetentionHours: z.int().min(1).max(168).meta({
+    description:
+      'Hours that MySQL keeps binary logs, which DMS needs to survive interruptions; a setup function in the VPC sets it inside MySQL.',
+  }),
+  dmsUser: z.strictObject({
+    username: databaseUsername.meta({
+      description:
+        'The MySQL user that DMS reads as, other than the master user; the app creates it with only the grants change capture needs (REPLICATION CLIENT, REPLICATION SLAVE, and SELECT on the replicated databases).',
+    }),
+    passwordRotationDays: z
+      .int()
+      .min(1)
+      .max(365)
+      .meta({ description: 'Days between two rotations of its password.' }),
+  }),
+  vpcEndpoints: z.array(z.enum(['s3', 'secretsmanager'])).meta({
+    description:
+      "VPC endpoints this stack creates in the VPC. DMS Serverless reaches Secrets Manager and S3 only through endpoints, and so do DMS and the setup functions in subnets without NAT. The app's own VPC has an S3 gateway endpoint already: add `s3` only for an imported VPC that has none (a second gateway endpoint on the same route tables fails).",
+  }),
+  startTask: z.boolean().meta({
+    description:
+      'Start the replication once it is created, resume it after each change, and stop it before it is deleted. Either way, a running replication is stopped before CloudFormation modifies it (DMS refuses to modify one that runs); with `false`, start or resume it yourself, and stop it before deleting the stack.',
+  }),
 });
 export type ReplicationConfig = z.infer<typeof replicationConfigSchema>;
 

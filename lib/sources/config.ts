@@ -13,7 +13,11 @@ import {
   vpcId,
 } from '../config/names';
 
-const port = z.int().min(1150).max(65535);
+const port = z
+  .int()
+  .min(1150)
+  .max(65535)
+  .meta({ description: 'The port the database listens on.' });
 
 /** A complete secret ARN: grants on a partial ARN would not match the secret. */
 const completeSecretArn = secretArn.regex(
@@ -22,37 +26,42 @@ const completeSecretArn = secretArn.regex(
 );
 
 const createdNetwork = z.strictObject({
-  /** Create a VPC with isolated and private subnets. */
-  mode: z.literal('create'),
-  /** The VPC's IPv4 CIDR block. */
+  mode: z
+    .literal('create')
+    .meta({ description: 'Create a VPC with isolated and private subnets.' }),
   cidr: z
     .string()
-    .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR between /16 and /24'),
-  /** Number of availability zones. */
-  maxAzs: z.int().min(2).max(3),
-  /** NAT gateways for the private subnets (Data Pipeline instances and Lambda reach AWS APIs through them). */
-  natGateways: z.int().min(0).max(3),
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, 'must be an IPv4 CIDR between /16 and /24')
+    .meta({ description: "The VPC's IPv4 CIDR block, from /16 to /24." }),
+  maxAzs: z.int().min(2).max(3).meta({ description: 'Number of availability zones.' }),
+  natGateways: z.int().min(0).max(3).meta({
+    description:
+      'NAT gateways for the private subnets: Data Pipeline instances (RDS datasources) and Lambda functions reach AWS APIs through them. Without, replication needs `replication.vpcEndpoints` with `secretsmanager`, and RDS datasources cannot run.',
+  }),
 });
 
 const importedNetwork = z
   .strictObject({
-    /** Use an existing VPC. */
-    mode: z.literal('import'),
-    vpcId,
-    /** Availability zones of the subnets below, in the same order. */
+    mode: z.literal('import').meta({ description: 'Use an existing VPC.' }),
+    vpcId: vpcId.meta({ description: 'The existing VPC.' }),
     availabilityZones: z
       .array(z.string().regex(/^[a-z]{2}-[a-z]+-\d[a-z]$/, 'must be an availability zone name'))
-      .min(2),
-    /** Private subnets with a route to AWS APIs, one per availability zone. */
-    privateSubnetIds: z.array(subnetId).min(2),
-    /** Route tables of the private subnets, in the same order; needed for an S3 gateway endpoint. */
+      .min(2)
+      .meta({ description: 'Availability zones of the private subnets, in the same order.' }),
+    privateSubnetIds: z.array(subnetId).min(2).meta({
+      description: 'Private subnets with a route to AWS APIs, one per availability zone.',
+    }),
     privateSubnetRouteTableIds: z
       .array(
         z
           .string()
           .regex(/^rtb-[0-9a-f]{8,17}$/, 'must be a route table id (rtb-0123456789abcdef0)'),
       )
-      .optional(),
+      .optional()
+      .meta({
+        description:
+          'Route tables of the private subnets, in the same order; needed for an S3 gateway endpoint (`replication.vpcEndpoints` with `s3`).',
+      }),
   })
   .superRefine((network, ctx) => {
     const report = reporterFor(ctx);
@@ -68,47 +77,61 @@ const importedNetwork = z
     }
   });
 
-export const networkConfigSchema = exclusiveModes([createdNetwork, importedNetwork]);
+export const networkConfigSchema = exclusiveModes([createdNetwork, importedNetwork]).meta({
+  description: 'The VPC of the source databases, DMS and the setup functions.',
+});
 export type NetworkConfig = z.infer<typeof networkConfigSchema>;
 
 const importedDatabase = {
-  mode: z.literal('import'),
-  /** Secrets Manager secret with `username` and `password` keys, encrypted with the AWS managed key. */
-  secretArn: completeSecretArn,
-  /** The database's endpoint address. */
-  endpointAddress: z.string().min(1),
+  secretArn: completeSecretArn.meta({
+    description:
+      'Complete ARN of a Secrets Manager secret with `username` and `password` keys, encrypted with the AWS managed key.',
+  }),
+  endpointAddress: z.string().min(1).meta({ description: "The database's endpoint address." }),
   port,
-  /** Security group attached to the database; ingress rules are added to it. */
-  securityGroupId,
+  securityGroupId: securityGroupId.meta({
+    description: 'Security group attached to the database; the app adds ingress rules to it.',
+  }),
 };
+
+const masterUsername = databaseUsername.meta({
+  description: 'Admin user of the created database; its password is generated into a secret.',
+});
 
 /** Node types that Redshift offers only in multi-node clusters. */
 const MULTI_NODE_ONLY = new Set(['ra3.4xlarge', 'ra3.16xlarge', 'dc2.8xlarge']);
 
+const redshiftIdentity = {
+  clusterIdentifier: redshiftClusterIdentifier.meta({
+    description: 'The cluster identifier, lower case (as Amazon ML accepts it).',
+  }),
+  databaseName: redshiftDatabaseName.meta({ description: 'The database that Amazon ML reads.' }),
+};
+
 const createdRedshift = z
   .strictObject({
-    mode: z.literal('create'),
-    clusterIdentifier: redshiftClusterIdentifier,
-    databaseName: redshiftDatabaseName,
-    masterUsername: databaseUsername,
-    nodeType: z.enum([
-      'ra3.large',
-      'ra3.xlplus',
-      'ra3.4xlarge',
-      'ra3.16xlarge',
-      'dc2.large',
-      'dc2.8xlarge',
-    ]),
-    /** 1 makes a single-node cluster; more make a multi-node cluster. */
-    numberOfNodes: z.int().min(1).max(100),
-    /** Days of automated snapshots. */
-    automatedSnapshotRetentionDays: z.int().min(1).max(35),
-    /**
-     * Give the cluster a public endpoint in the public subnets. Amazon ML connects to Redshift
-     * from its own address ranges, which it admits to the cluster's security group through its
-     * role; a private cluster is out of its reach. Nothing else is admitted.
-     */
-    publiclyAccessible: z.boolean(),
+    mode: z.literal('create').meta({ description: 'Create a cluster.' }),
+    ...redshiftIdentity,
+    masterUsername,
+    nodeType: z
+      .enum(['ra3.large', 'ra3.xlplus', 'ra3.4xlarge', 'ra3.16xlarge', 'dc2.large', 'dc2.8xlarge'])
+      .meta({ description: 'Node type.' }),
+    numberOfNodes: z
+      .int()
+      .min(1)
+      .max(100)
+      .meta({
+        description: `1 makes a single-node cluster; more make a multi-node cluster (${[...MULTI_NODE_ONLY].join(', ')} have at least 2).`,
+      }),
+    automatedSnapshotRetentionDays: z
+      .int()
+      .min(1)
+      .max(35)
+      .meta({ description: 'Days of automated snapshots.' }),
+    publiclyAccessible: z.boolean().meta({
+      description:
+        "Give the cluster a public endpoint in the public subnets (which need a NAT gateway). Amazon ML connects to Redshift from its own address ranges, which it admits to the cluster's security group through its role, so a private cluster is out of its reach; nothing else is admitted.",
+    }),
     port,
   })
   .superRefine((redshift, ctx) => {
@@ -122,40 +145,61 @@ const createdRedshift = z
   });
 
 const importedRedshift = z.strictObject({
+  mode: z.literal('import').meta({ description: 'Use an existing cluster.' }),
+  ...redshiftIdentity,
   ...importedDatabase,
-  clusterIdentifier: redshiftClusterIdentifier,
-  databaseName: redshiftDatabaseName,
 });
 
-export const redshiftConfigSchema = exclusiveModes([createdRedshift, importedRedshift]);
+export const redshiftConfigSchema = exclusiveModes([createdRedshift, importedRedshift]).meta({
+  description: 'The Redshift cluster that Amazon ML reads.',
+});
 export type RedshiftConfig = z.infer<typeof redshiftConfigSchema>;
 
+const mysqlIdentity = {
+  instanceIdentifier: dbInstanceIdentifier.meta({ description: 'The DB instance identifier.' }),
+  databaseName: mysqlDatabaseName.meta({
+    description: 'The database that DMS and Amazon ML read, made with a created instance.',
+  }),
+};
+
 const createdMysql = z.strictObject({
-  mode: z.literal('create'),
-  instanceIdentifier: dbInstanceIdentifier,
-  /** Database created with the instance. */
-  databaseName: mysqlDatabaseName,
-  masterUsername: databaseUsername,
-  /** MySQL engine version, for example `8.4.10`. */
+  mode: z.literal('create').meta({ description: 'Create an instance.' }),
+  ...mysqlIdentity,
+  masterUsername,
   engineVersion: z
     .string()
-    .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.4.10'),
-  /** Instance class without the `db.` prefix, for example `t3.micro`. */
-  instanceClass: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must look like t3.micro'),
-  allocatedStorageGiB: z.int().min(20).max(65536),
-  /** Days of automated backups; change data capture needs at least 1. */
-  backupRetentionDays: z.int().min(1).max(35),
-  multiAz: z.boolean(),
+    .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.4.10')
+    .meta({
+      description:
+        'MySQL 8.0 or 8.4 engine version that aws-cdk-lib names and RDS still offers; minor upgrades are automatic. The parameter group sets `binlog_format=ROW`, `binlog_row_image=FULL`, `binlog_checksum=NONE` and `require_secure_transport=1` (TLS only).',
+    }),
+  instanceClass: z
+    .string()
+    .regex(/^[a-z0-9]+\.[a-z0-9]+$/, 'must look like t3.micro')
+    .meta({ description: 'Instance class without the `db.` prefix, for example `t3.micro`.' }),
+  allocatedStorageGiB: z
+    .int()
+    .min(20)
+    .max(65536)
+    .meta({ description: 'Storage of the instance, in GiB.' }),
+  backupRetentionDays: z
+    .int()
+    .min(1)
+    .max(35)
+    .meta({ description: 'Days of automated backups; change data capture needs at least 1.' }),
+  multiAz: z.boolean().meta({ description: 'Run the instance in two availability zones.' }),
   port,
 });
 
 const importedMysql = z.strictObject({
+  mode: z.literal('import').meta({ description: 'Use an existing instance.' }),
+  ...mysqlIdentity,
   ...importedDatabase,
-  instanceIdentifier: dbInstanceIdentifier,
-  databaseName: mysqlDatabaseName,
 });
 
-export const mysqlConfigSchema = exclusiveModes([createdMysql, importedMysql]);
+export const mysqlConfigSchema = exclusiveModes([createdMysql, importedMysql]).meta({
+  description: 'The RDS for MySQL instance that Amazon ML and DMS read.',
+});
 export type MysqlConfig = z.infer<typeof mysqlConfigSchema>;
 
 export const sourcesConfigSchema = z.strictObject({
