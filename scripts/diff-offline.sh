@@ -5,7 +5,7 @@
 # A stack is identified by its artifact id (the name of its template file); only top-level stacks
 # are compared. Stacks only in ./cdk.out are diffed against an empty template ("new stack");
 # stacks only in the base are reported as removed.
-# Exit status: 0 when every stack diffed (differences are shown but do not fail), 1 with --fail
+# Exit status: 0 when every stack diffed (without --fail, also when some differ), 1 with --fail
 # when any stack differs, was added or was removed, 2 when the cdk CLI failed for a stack or the
 # arguments are wrong. The CLI to run is $CDK_CLI, by default the project's node_modules/.bin/cdk.
 set -euo pipefail
@@ -84,7 +84,7 @@ while IFS=$'\x1f' read -r kind id display old_template; do
   "$cdk" diff --app cdk.out --no-notices --fail-on=never --exclusively \
     --template "$old_template" "$display" >"$work/out" 2>&1 || rc=$?
   cat "$work/out"
-  count=$(sed -n 's/.*Number of stacks with differences: \([0-9][0-9]*\).*/\1/p' "$work/out")
+  count=$(sed -n 's/.*Number of stacks with differences: \([0-9][0-9]*\).*/\1/p' "$work/out" | tail -n 1)
   if [ "$rc" -ne 0 ] || [ -z "$count" ]; then
     echo "(cdk diff failed for $id, exit status $rc)"
     failed+=("$id")
