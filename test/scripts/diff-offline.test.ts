@@ -8,6 +8,16 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 
 const SCRIPT = path.resolve(__dirname, '../../scripts/diff-offline.sh');
 
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 interface AssemblyShape {
   /** Stacks to include: `Producer` exports a bucket name, `Consumer` imports it. */
   readonly stacks: ReadonlyArray<'Producer' | 'Consumer' | 'Extra' | 'Added'>;
@@ -17,7 +27,7 @@ interface AssemblyShape {
 
 /** Synthesizes a small cloud assembly into `<dir>/cdk.out` and returns `dir`. */
 function assembly(shape: AssemblyShape): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-offline-'));
+  const dir = tempDir('diff-offline-');
   const app = new App({ outdir: path.join(dir, 'cdk.out') });
   const producer = new Stack(app, 'Producer');
   const bucket = new s3.Bucket(producer, 'Bucket');
@@ -88,7 +98,7 @@ describe('scripts/diff-offline.sh', () => {
   });
 
   test('a failing cdk CLI is reported as failed, not as a difference, with or without --fail', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-offline-cli-'));
+    const dir = tempDir('diff-offline-cli-');
     const fakeCli = path.join(dir, 'cdk');
     // Prints what a successful diff prints, then fails as the CLI does on an error.
     fs.writeFileSync(
@@ -108,7 +118,7 @@ describe('scripts/diff-offline.sh', () => {
 
   test('refuses a base directory that is not a cloud assembly', () => {
     const { status, output } = diffOffline(path.dirname(base), [
-      fs.mkdtempSync(path.join(os.tmpdir(), 'not-an-assembly-')),
+      tempDir('not-an-assembly-'),
       '--fail',
     ]);
     expect(output).toContain('no cloud assembly at');

@@ -11,7 +11,15 @@ const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const ENTRY = 'lib/governance/handler/index.ts';
 const RELATIVE_SOURCE_MAPS = path.join(PROJECT_ROOT, 'scripts/relative-source-maps.mjs');
 
-const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** The project files that esbuild bundles for `entry` (packages left out), relative to the root. */
 function localImportClosure(entry: string): string[] {
