@@ -57,8 +57,16 @@ export class CsvRecordParser {
         case FIELD_START: {
           const code = text.charCodeAt(index);
           if (code === QUOTE) {
-            this.state = QUOTED;
-            index++;
+            // Most values hold no quote: take the text up to the closing quote in one piece.
+            const close = text.indexOf('"', index + 1);
+            const after = close < 0 ? -1 : text.charCodeAt(close + 1);
+            if (after === COMMA || after === LF || after === CR) {
+              this.fields.push(text.slice(index + 1, close));
+              index = this.afterField(text, close + 1, records);
+            } else {
+              this.state = QUOTED;
+              index++;
+            }
           } else if (code === COMMA || code === LF || code === CR) {
             this.fields.push(null);
             index = this.afterField(text, index, records);
