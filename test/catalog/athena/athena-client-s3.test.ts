@@ -270,6 +270,11 @@ describe('runQuery from S3: the same typed rows as page by page', () => {
   );
 });
 
+// Athena writes a DML result to <OutputLocation> as QueryID.csv, and a DDL result as QueryID.txt
+// (Athena User Guide, querying.md); GetQueryResults returns at most 1000 rows a call (API
+// reference, MaxResults "Maximum value of 1000"). Anyone with s3:GetObject on the result location
+// can read the result from S3 (querying.md), which is all the S3 path asks for, with kms:Decrypt
+// through S3 for an SSE-KMS result.
 describe('runQuery from S3: when it reads from S3, and what it reports', () => {
   const columns = [column('id', 'bigint'), column('name', 'varchar')];
   const values = Array.from({ length: 1500 }, (_, index) => [String(index), `n${index}`]);
