@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, resolveConfig } from '../../config/load-config';
 import type { AppConfig } from '../../config/schema';
 import { AsOfQueryError, asOfQuery, qualifiedTableName } from '../as-of-query';
@@ -12,7 +13,7 @@ import { formatUtc, parseTime, TimeFormatError } from './parse-time';
 import { formatBytes, ProgressReporter } from './progress';
 import type { ResultObjectReader } from './result-objects';
 import { AthenaResultObjectError } from './result-objects';
-import { loadS3Module, S3ClientUnavailableError, s3ResultObjects } from './s3-result-objects';
+import { s3ResultObjects } from './s3-result-objects';
 import { AthenaValueError } from './value-parser';
 
 export const USAGE = `Usage:
@@ -56,11 +57,10 @@ export interface CliEnvironment {
    */
   readonly createClient?: (region: string | undefined) => AthenaClient;
   /**
-   * Makes the reader of result objects on S3; rejecting with `S3ClientUnavailableError` makes
-   * the rows be read page by page.
-   * @default an S3 client of `@aws-sdk/client-s3` for the region
+   * Makes the reader of result objects on S3.
+   * @default an S3 client for the region
    */
-  readonly createResultObjects?: (region: string | undefined) => Promise<ResultObjectReader>;
+  readonly createResultObjects?: (region: string | undefined) => ResultObjectReader;
   /**
    * Settings of the query run that the command line does not set, such as `sleep` and `now`.
    * @default none
@@ -284,7 +284,7 @@ async function run(sql: string, settings: RunSettings, env: CliEnvironment): Pro
     database: settings.database,
     timeoutMs: settings.timeoutMs,
     client: createClient(settings.region),
-    resultSource: await resultSource(settings, env),
+    resultSource: resultSource(settings, env),
     onProgress: progress.report,
   });
 
@@ -305,16 +305,10 @@ async function run(sql: string, settings: RunSettings, env: CliEnvironment): Pro
   return EXIT_OK;
 }
 
-async function resultSource(settings: RunSettings, env: CliEnvironment): Promise<ResultSource> {
+function resultSource(settings: RunSettings, env: CliEnvironment): ResultSource {
   if (settings.paging) return { from: 'pages', reason: '--paging was given' };
-  const create =
-    env.createResultObjects ?? (async (region) => s3ResultObjects(await loadS3Module(), region));
-  try {
-    return { from: 's3', reader: await create(settings.region) };
-  } catch (error) {
-    if (error instanceof S3ClientUnavailableError) return { from: 'pages', reason: error.message };
-    throw error;
-  }
+  const create = env.createResultObjects ?? ((region) => s3ResultObjects(new S3Client({ region })));
+  return { from: 's3', reader: create(settings.region) };
 }
 
 /** Writes, and waits for the stream to drain when it asks to, so that memory stays bounded. */
