@@ -36,13 +36,15 @@ import { beforeImageColumn, DMS_COLUMNS } from '../replication/dms-columns';
  * missing from the new load, and change sequences of two tasks cannot be compared. So the query
  * never mixes generations: it reads only the newest generation with a change or load committed
  * at or before T. As of a time before the new generation's load, the table reads as it did
- * before the replacement. (A table that was empty at the new load and has not changed since has
- * no rows in the new generation; it reads from the previous one until its first change.)
+ * before the replacement. (DMS writes no folder for a table that is empty at a load, so such a
+ * table has no rows in the new generation and reads from the previous one until its first
+ * change; a truncation mark at the new generation's start makes it read empty.)
  *
  * Truncations: DMS does not pass a `TRUNCATE` or `DROP TABLE` on to the S3 target (the task
- * settings turn that off, as it would delete the table's files) and writes no row deletes for
- * it. So, unmarked, a truncated table reads as of any later time with every row it had before
- * the truncate, next to the rows changed since: the history shows too much, never too little.
+ * settings turn that off, as it would delete the table's files). No document says what DMS
+ * writes for it then, and the query assumes nothing: no row deletes. So, unmarked, a truncated
+ * table reads as of any later time with every row it had before the truncate, next to the rows
+ * changed since: the history shows too much, never too little.
  * A user records a truncate (or a drop) as a row of the truncation marks table
  * ({@link TRUNCATIONS_TABLE}, `table_name`, `truncated_at` in UTC):
  *
@@ -50,9 +52,10 @@ import { beforeImageColumn, DMS_COLUMNS } from '../replication/dms-columns';
  * INSERT INTO history_truncations VALUES ('banking', TIMESTAMP '2024-03-01 10:20:00')
  * ```
  *
- * As of any T at or after the latest mark M at or before T, the table holds only the rows
- * changed in or after M's second: every change committed in an earlier second is dropped.
- * Changes in the truncate's own second stay; mark the next second to drop those too.
+ * As of any T, the latest mark M at or before T drops every change committed before M, commit
+ * times counted in whole seconds: the table holds only the rows changed at or after M. With M
+ * on a whole second, the changes of that second stay; mark the next second to drop the changes
+ * of the truncate's own second too.
  *
  * Times are UTC, at millisecond precision (a JavaScript `Date`).
  */
