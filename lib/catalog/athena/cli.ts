@@ -4,7 +4,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, resolveConfig } from '../../config/load-config';
 import type { AppConfig } from '../../config/schema';
-import { AsOfQueryError, asOfQuery, qualifiedTableName } from '../as-of-query';
+import { AsOfQueryError, asOfQuery, replicatedTableSpec } from '../as-of-query';
 import type { ResultSource, RunQueryOptions } from './athena-client';
 import { AthenaQueryError, AthenaQueryTimeoutError, runQuery } from './athena-client';
 import type { OutputFormat } from './output-format';
@@ -204,14 +204,7 @@ async function snapshot(values: Values, output: Output, env: CliEnvironment): Pr
   const config = resolveConfig(values.config);
   const dataset = replicatedDataset(config, table);
   const database = values.database ?? config.catalog.databaseName;
-  const sql = asOfQuery(
-    {
-      tableReference: qualifiedTableName(database, dataset.name),
-      primaryKey: dataset.primaryKey,
-      columns: dataset.columns.map((column) => column.name),
-    },
-    { at },
-  );
+  const sql = asOfQuery(replicatedTableSpec(database, dataset), { at });
   if (values['print-sql']) {
     env.stdout.write(`${sql}\n`);
     return EXIT_OK;

@@ -9,7 +9,7 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { asOfQuery, qualifiedTableName } from '../../../lib/catalog/as-of-query';
+import { asOfQuery, replicatedTableSpec } from '../../../lib/catalog/as-of-query';
 import type { CliEnvironment, OutputStream } from '../../../lib/catalog/athena/cli';
 import { main, USAGE } from '../../../lib/catalog/athena/cli';
 import type { ResultObjectReader } from '../../../lib/catalog/athena/result-objects';
@@ -158,11 +158,14 @@ describe('athena snapshot', () => {
       WorkGroup: 'ml-foundation',
       QueryExecutionContext: { Database: 'ml_foundation' },
       QueryString: asOfQuery(
-        {
-          tableReference: qualifiedTableName('ml_foundation', 'accounts'),
+        replicatedTableSpec('ml_foundation', {
+          name: 'accounts',
           primaryKey: ['id'],
-          columns: ['id', 'name', 'balance', 'opened', 'updated_at'],
-        },
+          columns: ['id', 'name', 'balance', 'opened', 'updated_at'].map((name) => ({
+            name,
+            type: 'text',
+          })),
+        }),
         { at: new Date('2024-03-01T10:00:00Z') },
       ),
     });
