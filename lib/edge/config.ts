@@ -135,6 +135,26 @@ export const edgeConfigSchema = z.strictObject({
     pollIntervalSeconds: z.number().min(0.1).max(3600),
     /** Fail the install when the Greengrass user is not in the `video` group (needed for GPU inference). */
     requireVideoGroup: z.boolean(),
+    /** Tries per image (a gRPC error, a timeout, a crash) before the image is filed under failed/. */
+    maxTries: z.int().min(1).max(100),
+    /**
+     * How frames over gRPC's default 4 MiB message limit (1920x1080 RGB is 6.2 MB) reach the
+     * EdgeAgent: `shared-memory` as the EdgeAgent API recommends, with every pixel; `downscale`
+     * to fit one message (the model then sees other dimensions than it was trained on);
+     * `message` as they are, for an EdgeAgent that accepts larger messages.
+     */
+    largeFrames: z.enum(['shared-memory', 'downscale', 'message']),
+    /** What the client keeps on the device's storage. */
+    retention: z.strictObject({
+      /** Inspected images kept in each of normal/, anomalous/ and failed/, the newest; null keeps all. */
+      imagesPerFolder: z.int().min(1).max(1_000_000).nullable(),
+      /** Days an inspected image or a rotated results log is kept; null keeps them whatever their age. */
+      maxAgeDays: z.number().min(0.01).max(3650).nullable(),
+      /** Size in MiB at which the results log (results.jsonl in the component's work folder) is rotated. */
+      resultsLogMegabytes: z.number().min(0.1).max(10_240),
+      /** Rotated results logs kept beside the current one (results.jsonl.1 is the newest). */
+      resultsLogBackups: z.int().min(0).max(100),
+    }),
   }),
   deployment: z.strictObject({
     /** What a device does when the deployment fails on it. */
@@ -170,6 +190,14 @@ export const DEFAULT_EDGE_CONFIG: z.input<typeof edgeConfigSchema> = {
     resultsTopic: 'part-inspection/results',
     pollIntervalSeconds: 1,
     requireVideoGroup: true,
+    maxTries: 3,
+    largeFrames: 'shared-memory',
+    retention: {
+      imagesPerFolder: 200,
+      maxAgeDays: 14,
+      resultsLogMegabytes: 10,
+      resultsLogBackups: 4,
+    },
   },
   deployment: {
     failureHandling: 'ROLLBACK',
