@@ -52,7 +52,7 @@ function bankingIn(database: string): DatasetConfig {
 
 let server: MariaDbServer;
 let connection: Connection;
-const session = () => connection as unknown as MySqlSession;
+const session = (): MySqlSession => connection;
 
 async function rows<T = RowDataPacket>(sql: string, values: SqlValue[] = []): Promise<T[]> {
   const [result] = await connection.query<RowDataPacket[]>(sql, values);
