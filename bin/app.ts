@@ -6,7 +6,7 @@ import { CONFIG_CONTEXT_KEY, ConfigError, resolveConfig } from '../lib/config/lo
 import { ControlTowerRules } from '../lib/shared/control-tower-rules';
 
 // aws-cdk-lib's built-in CloudFormation validation and AWS Control Tower's proactive controls
-// take longer than everything else in this app's synth together. The test suite runs both,
+// add several seconds to every synth. The test suite runs both,
 // asserting zero findings, on every shipped configuration, and the pull-request workflow runs
 // them on the synth it diffs; set CDK_VALIDATION=true to run them here too.
 process.env.CDK_VALIDATION ??= 'false';

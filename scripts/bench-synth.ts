@@ -1,7 +1,8 @@
 /**
  * Compares the synth time of the whole app with that of a one-bucket CDK app, both through the
  * CDK CLI with the same runner (tsx), interleaved in one run so that machine noise hits both.
- * Each app synthesizes into its own output directory, kept between runs as cdk.out is.
+ * Each app synthesizes into its own output directory, kept between runs as cdk.out is. Then prints
+ * the size of every bundled handler (its staged index.js), so that growth shows in review.
  *
  *   npx tsx scripts/bench-synth.ts [runs]
  */
@@ -66,5 +67,29 @@ for (const [name, values] of samples) {
 for (const name of ['full app', 'full app, CDK_VALIDATION=true']) {
   const ratio = median(samples.get(name)!) / baseline;
   console.log(`ratio ${name} / one-bucket app: ${ratio.toFixed(2)}`);
+}
+
+/**
+ * The handler bundles of an assembly: the entry (the first project file in the source map; esbuild
+ * writes the entry's CommonJS exports first) and the size of the bundle's index.js.
+ */
+function handlerBundles(outdir: string): { entry: string; kilobytes: number }[] {
+  return fs
+    .readdirSync(outdir)
+    .map((name) => path.join(outdir, name))
+    .filter((dir) => fs.existsSync(path.join(dir, 'index.js.map')))
+    .map((dir) => {
+      const { sources } = JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const entry = sources.find((source) => !source.startsWith('node_modules/')) ?? dir;
+      return { entry, kilobytes: fs.statSync(path.join(dir, 'index.js')).size / 1024 };
+    })
+    .sort((a, b) => a.entry.localeCompare(b.entry));
+}
+
+console.log('handler bundles of the full app (index.js):');
+for (const { entry, kilobytes } of handlerBundles(apps['full app'].outdir)) {
+  console.log(`  ${entry.padEnd(50)} ${kilobytes.toFixed(0).padStart(6)} KB`);
 }
 fs.rmSync(workDir, { recursive: true, force: true });

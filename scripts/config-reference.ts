@@ -243,7 +243,7 @@ class ReferenceRows {
       description,
       accepted(bare, description),
       listed && `${keys.label}: ${listed}.`,
-      nullable ? CLEARABLE : undefined,
+      nullable && !description.includes('`null`') ? CLEARABLE : undefined,
     ];
     return {
       key: keyCell(place),

@@ -1,7 +1,7 @@
 import * as athena from 'aws-cdk-lib/aws-athena';
 import { Construct } from 'constructs';
 import type { DatasetConfig } from '../config/dataset';
-import { AsOfQueryError, asOfQuery, qualifiedTableName } from './as-of-query';
+import { AsOfQueryError, asOfQuery, replicatedTableSpec } from './as-of-query';
 
 /** Properties of {@link AsOfSnapshots}. */
 export interface AsOfSnapshotsProps {
@@ -37,14 +37,7 @@ export class AsOfSnapshots extends Construct {
     for (const dataset of props.datasets) {
       let sql: string;
       try {
-        sql = asOfQuery(
-          {
-            tableReference: qualifiedTableName(props.databaseName, dataset.name),
-            primaryKey: dataset.primaryKey,
-            columns: dataset.columns.map((column) => column.name),
-          },
-          { parameter: true },
-        );
+        sql = asOfQuery(replicatedTableSpec(props.databaseName, dataset), { parameter: true });
       } catch (error) {
         if (!(error instanceof AsOfQueryError)) throw error;
         problems.push(...error.problems.map((problem) => `dataset "${dataset.name}": ${problem}`));

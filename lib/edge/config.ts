@@ -150,6 +150,32 @@ export const edgeConfigSchema = z.strictObject({
       description:
         'Fail the install when the Greengrass user is not in the `video` group, which GPU inference needs.',
     }),
+    maxTries: z.int().min(1).max(100).meta({
+      description:
+        'Tries per image (a gRPC error, a timeout, a crash) before the image is filed under `failed/`.',
+    }),
+    largeFrames: z.enum(['shared-memory', 'downscale', 'message']).meta({
+      description:
+        "How frames over gRPC's default 4 MiB message limit (1920x1080 RGB is 6.2 MB) reach the EdgeAgent: `shared-memory` as the EdgeAgent API recommends, with every pixel; `downscale` to fit one message (the model then sees other dimensions than it was trained on); `message` as they are, for an EdgeAgent that accepts larger messages.",
+    }),
+    retention: z.strictObject({
+      imagesPerFolder: z.int().min(1).max(1_000_000).nullable().meta({
+        description:
+          'Inspected images kept in each of `normal/`, `anomalous/` and `failed/`, the newest; `null` keeps all.',
+      }),
+      maxAgeDays: z.number().min(0.01).max(3650).nullable().meta({
+        description:
+          'Days an inspected image or a rotated results log is kept; `null` keeps them whatever their age.',
+      }),
+      resultsLogMegabytes: z.number().min(0.1).max(10_240).meta({
+        description:
+          "Size in MiB at which the results log (`results.jsonl` in the component's work folder) is rotated.",
+      }),
+      resultsLogBackups: z.int().min(0).max(100).meta({
+        description:
+          'Rotated results logs kept beside the current one (`results.jsonl.1` is the newest).',
+      }),
+    }),
   }),
   deployment: z.strictObject({
     failureHandling: z
@@ -191,6 +217,14 @@ export const DEFAULT_EDGE_CONFIG: z.input<typeof edgeConfigSchema> = {
     resultsTopic: 'part-inspection/results',
     pollIntervalSeconds: 1,
     requireVideoGroup: true,
+    maxTries: 3,
+    largeFrames: 'shared-memory',
+    retention: {
+      imagesPerFolder: 200,
+      maxAgeDays: 14,
+      resultsLogMegabytes: 10,
+      resultsLogBackups: 4,
+    },
   },
   deployment: {
     failureHandling: 'ROLLBACK',

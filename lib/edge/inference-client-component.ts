@@ -4,7 +4,12 @@ import * as greengrassv2 from 'aws-cdk-lib/aws-greengrassv2';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { GreengrassComponentRef } from './greengrass-component';
-import { contentVersion, inferenceClientRecipe } from './inference-client-recipe';
+import {
+  contentVersion,
+  inferenceClientRecipe,
+  type InferenceClientRetention,
+  type LargeFrames,
+} from './inference-client-recipe';
 
 /** The inference client script that the component runs. */
 export const INFERENCE_CLIENT_SCRIPT = path.join(
@@ -13,6 +18,18 @@ export const INFERENCE_CLIENT_SCRIPT = path.join(
   'inference-client',
   'inference_client.py',
 );
+
+/** What the client does when its props leave it open: the configuration's defaults too. */
+export const INFERENCE_CLIENT_DEFAULTS = {
+  maxTries: 3,
+  largeFrames: 'shared-memory' as LargeFrames,
+  retention: {
+    imagesPerFolder: 200,
+    maxAgeDays: 14,
+    resultsLogMegabytes: 10,
+    resultsLogBackups: 4,
+  } satisfies InferenceClientRetention,
+};
 
 /** Properties of an {@link InferenceClientComponent}. */
 export interface InferenceClientComponentProps {
@@ -32,6 +49,26 @@ export interface InferenceClientComponentProps {
   readonly pollIntervalSeconds: number;
   /** Fail the install when the component's user is not in the `video` group. */
   readonly requireVideoGroup: boolean;
+  /**
+   * Tries per image before it is filed under failed/.
+   * @default 3
+   */
+  readonly maxTries?: number;
+  /**
+   * How frames over gRPC's default message limit (4 MiB) reach the EdgeAgent.
+   * @default 'shared-memory'
+   */
+  readonly largeFrames?: LargeFrames;
+  /**
+   * What the client keeps on the device.
+   * @default - 200 images per outcome folder for 14 days, a results log rotated at 10 MiB with 4 backups
+   */
+  readonly retention?: InferenceClientRetention;
+  /**
+   * The EdgeAgent version that the deployment pins, for the client to log with each result.
+   * @default - not logged
+   */
+  readonly edgeAgentVersion?: string;
   /**
    * The script to run.
    * @default INFERENCE_CLIENT_SCRIPT
@@ -75,6 +112,10 @@ export class InferenceClientComponent extends Construct implements GreengrassCom
         resultsTopic: props.resultsTopic,
         pollIntervalSeconds: props.pollIntervalSeconds,
         requireVideoGroup: props.requireVideoGroup,
+        maxTries: props.maxTries ?? INFERENCE_CLIENT_DEFAULTS.maxTries,
+        largeFrames: props.largeFrames ?? INFERENCE_CLIENT_DEFAULTS.largeFrames,
+        retention: props.retention ?? INFERENCE_CLIENT_DEFAULTS.retention,
+        edgeAgentVersion: props.edgeAgentVersion,
       });
     // The bucket's name is only known at deploy time; the script's content hash stands for it.
     this.version = contentVersion(

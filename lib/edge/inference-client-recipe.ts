@@ -1,8 +1,32 @@
 import * as crypto from 'node:crypto';
+import { EDGE_AGENT_PYTHONS, JETSON_GPU_GROUP } from './edge-agent';
 import type { GreengrassComponentRef } from './greengrass-component';
 
 /** Python packages the client installs into its own virtual environment on the device. */
 export const CLIENT_PYTHON_PACKAGES = ['grpcio>=1.48,<2', 'Pillow>=9,<12', 'awsiotsdk>=1.11,<2'];
+
+/**
+ * The pip that the virtual environment is upgraded to before anything else: 19.3 is the first
+ * to know manylinux2014 wheels (the only kind grpcio, Pillow and awscrt publish for aarch64)
+ * and 20.3 the first to know manylinux_x_y; 25.0 is the last that runs on Python 3.8. The pip
+ * of an Ubuntu 18.04 virtual environment (9.0.1) would build every package from source.
+ */
+export const PIP_REQUIREMENT = 'pip>=20.3,<25.1';
+
+/** How frames over gRPC's default message limit (4 MiB) reach the EdgeAgent. */
+export type LargeFrames = 'shared-memory' | 'downscale' | 'message';
+
+/** What the inference client keeps on the device, and for how long. */
+export interface InferenceClientRetention {
+  /** Inspected images kept in each of normal/, anomalous/ and failed/, the newest; null keeps all. */
+  readonly imagesPerFolder: number | null;
+  /** Days an inspected image or a rotated results log is kept; null keeps them whatever their age. */
+  readonly maxAgeDays: number | null;
+  /** Size in MiB at which the results log is rotated. */
+  readonly resultsLogMegabytes: number;
+  /** Rotated results logs kept beside the current one. */
+  readonly resultsLogBackups: number;
+}
 
 /** What the inference client's recipe says. */
 export interface InferenceClientRecipeOptions {
@@ -26,27 +50,91 @@ export interface InferenceClientRecipeOptions {
   readonly pollIntervalSeconds: number;
   /** Fail the install when the component's user is not in the `video` group. */
   readonly requireVideoGroup: boolean;
+  /** Tries per image before it is filed under failed/. */
+  readonly maxTries: number;
+  /** How frames over gRPC's default message limit reach the EdgeAgent. */
+  readonly largeFrames: LargeFrames;
+  /** What the client keeps on the device. */
+  readonly retention: InferenceClientRetention;
+  /**
+   * The EdgeAgent version that the deployment pins, which the client logs and adds to each
+   * result (the EdgeAgent API does not report its version).
+   * @default - not logged
+   */
+  readonly edgeAgentVersion?: string;
 }
 
+const REQUIREMENTS = [PIP_REQUIREMENT, ...CLIENT_PYTHON_PACKAGES];
+const quoted = (specs: readonly string[]) => specs.map((spec) => `'${spec}'`).join(' ');
+const PIP_INSTALL =
+  '"$VENV/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check --only-binary :all:';
+
+/**
+ * The install step. Greengrass runs it on every start of its own software, offline too, so it
+ * does nothing when the virtual environment already holds these exact requirements for this
+ * interpreter. Every failure is one line that says what to do on the device.
+ */
 const INSTALL_SCRIPT = [
-  'set -e',
-  'if [ "{configuration:/RequireVideoGroup}" = "true" ] && ! id -nG | tr " " "\\n" | grep -qx video; then',
-  '  echo "User $(id -un) runs the inference components but is not in the video group, which GPU inference needs: run sudo usermod -aG video $(id -un) and restart Greengrass." >&2',
+  'set -eu',
+  'ME=$(id -un)',
+  "FOLDER='{configuration:/ImageFolder}'",
+  'if [ ! -d "$FOLDER" ] || [ ! -w "$FOLDER" ] || [ ! -x "$FOLDER" ]; then',
+  '  echo "The image folder $FOLDER must exist and be writable by $ME, who runs this component: run sudo install -d -o $ME -g $(id -gn) $FOLDER" >&2',
   '  exit 1',
   'fi',
-  'PYTHON=$(command -v python3.9 || command -v python3.8 || command -v python3)',
-  '"$PYTHON" -m venv {work:path}/venv',
-  `{work:path}/venv/bin/pip install --quiet ${CLIENT_PYTHON_PACKAGES.map((spec) => `'${spec}'`).join(' ')}`,
+  'for OUTCOME in normal anomalous failed; do',
+  '  if [ -e "$FOLDER/$OUTCOME" ]; then',
+  '    if [ ! -d "$FOLDER/$OUTCOME" ] || [ ! -w "$FOLDER/$OUTCOME" ]; then',
+  '      echo "$FOLDER/$OUTCOME must be a folder writable by $ME: run sudo chown $ME $FOLDER/$OUTCOME" >&2',
+  '      exit 1',
+  '    fi',
+  '  fi',
+  'done',
+  `if [ "{configuration:/RequireVideoGroup}" = "true" ] && ! id -nG | tr " " "\\n" | grep -qx ${JETSON_GPU_GROUP}; then`,
+  `  echo "User $ME runs the inference components but is not in the ${JETSON_GPU_GROUP} group, which GPU inference needs: run sudo usermod -aG ${JETSON_GPU_GROUP} $ME and restart Greengrass." >&2`,
+  '  exit 1',
+  'fi',
+  `PYTHON=$(${EDGE_AGENT_PYTHONS.map((python) => `command -v ${python}`).join(' || ')} || true)`,
+  'if [ -z "$PYTHON" ]; then',
+  `  echo "Neither ${EDGE_AGENT_PYTHONS.join(' nor ')} is installed, and the Lookout for Vision EdgeAgent needs one of them exactly (the python3 of Ubuntu 18.04 is 3.6): run sudo apt install python3.8 python3.8-venv" >&2`,
+  '  exit 1',
+  'fi',
+  'VENV={work:path}/venv',
+  'MARKER="$VENV/installed-requirements"',
+  `WANT="$PYTHON ${REQUIREMENTS.join(' ')}"`,
+  'if [ -x "$VENV/bin/python" ] && [ -f "$MARKER" ] && [ "$(cat "$MARKER")" = "$WANT" ]; then',
+  '  echo "$VENV already holds $WANT"',
+  '  exit 0',
+  'fi',
+  'if ! "$PYTHON" -m venv --clear "$VENV"; then',
+  '  echo "$PYTHON cannot create a virtual environment: run sudo apt install $(basename "$PYTHON")-venv" >&2',
+  '  exit 1',
+  'fi',
+  `if ! ${PIP_INSTALL} --upgrade ${quoted([PIP_REQUIREMENT])} || ! ${PIP_INSTALL} ${quoted(CLIENT_PYTHON_PACKAGES)}; then`,
+  `  echo "pip could not install ${REQUIREMENTS.join(' ')} as binary wheels for $PYTHON: the device must reach pypi.org and files.pythonhosted.org when a new version of this component installs" >&2`,
+  '  exit 1',
+  'fi',
+  'echo "$WANT" > "$MARKER"',
 ].join('\n');
 
-function runScript(scriptName: string): string {
+function runScript(options: InferenceClientRecipeOptions): string {
   return [
-    `exec {work:path}/venv/bin/python -u {artifacts:path}/${scriptName}`,
+    `exec {work:path}/venv/bin/python -u {artifacts:path}/${options.scriptName}`,
     "--model-component '{configuration:/ModelComponent}'",
     "--image-folder '{configuration:/ImageFolder}'",
     "--results-topic '{configuration:/ResultsTopic}'",
     "--results-log '{work:path}/results.jsonl'",
     "--poll-interval '{configuration:/PollIntervalSeconds}'",
+    "--max-tries '{configuration:/MaxTries}'",
+    "--large-frames '{configuration:/LargeFrames}'",
+    "--images-per-folder '{configuration:/ImagesPerFolder}'",
+    "--max-age-days '{configuration:/MaxAgeDays}'",
+    "--results-log-megabytes '{configuration:/ResultsLogMegabytes}'",
+    "--results-log-backups '{configuration:/ResultsLogBackups}'",
+    "--tries-file '{work:path}/tries.json'",
+    ...(options.edgeAgentVersion
+      ? ["--edge-agent-version '{configuration:/EdgeAgentVersion}'"]
+      : []),
   ].join(' ');
 }
 
@@ -58,6 +146,7 @@ function runScript(scriptName: string): string {
 export function inferenceClientRecipe(
   options: InferenceClientRecipeOptions,
 ): Record<string, unknown> {
+  const { retention } = options;
   return {
     RecipeFormatVersion: '2020-01-25',
     ComponentName: options.componentName,
@@ -78,6 +167,14 @@ export function inferenceClientRecipe(
         ResultsTopic: options.resultsTopic,
         PollIntervalSeconds: options.pollIntervalSeconds,
         RequireVideoGroup: options.requireVideoGroup,
+        MaxTries: options.maxTries,
+        LargeFrames: options.largeFrames,
+        // 0 keeps all: the client reads it so.
+        ImagesPerFolder: retention.imagesPerFolder ?? 0,
+        MaxAgeDays: retention.maxAgeDays ?? 0,
+        ResultsLogMegabytes: retention.resultsLogMegabytes,
+        ResultsLogBackups: retention.resultsLogBackups,
+        ...(options.edgeAgentVersion ? { EdgeAgentVersion: options.edgeAgentVersion } : {}),
         accessControl: {
           'aws.greengrass.ipc.mqttproxy': {
             [`${options.componentName}:mqttproxy:1`]: {
@@ -94,7 +191,7 @@ export function inferenceClientRecipe(
         Platform: { os: 'linux' },
         Lifecycle: {
           install: { Script: INSTALL_SCRIPT, Timeout: 900 },
-          run: { Script: runScript(options.scriptName) },
+          run: { Script: runScript(options) },
         },
         Artifacts: [
           {

@@ -1,22 +1,47 @@
+import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BundlingOptions, ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { handlerSourceHash } from './handler-source-hash';
 import { operationalLogGroup } from './log-group';
 import { acknowledge, acknowledgeControl } from './nag';
 
-const BUNDLING = {
+const RELATIVE_SOURCE_MAPS = path.resolve(__dirname, '../../scripts/relative-source-maps.mjs');
+
+/** A POSIX shell word: NodejsFunction runs the command hooks with bash. */
+const shellWord = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * After esbuild, rewrites the source maps' `sources` from paths relative to the bundle (which
+ * lives in the cloud assembly) to paths relative to the project root, so that the bundle is the
+ * same wherever the checkout and the assembly are.
+ */
+const COMMAND_HOOKS: ICommandHooks = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [
+    ['node', RELATIVE_SOURCE_MAPS, inputDir, outputDir].map(shellWord).join(' '),
+  ],
+};
+
+const BUNDLING: BundlingOptions = {
   bundleAwsSDK: true,
   format: OutputFormat.CJS,
   target: 'node24',
   minify: true,
   sourceMap: true,
   sourcesContent: false,
-} as const;
+  // Every synth bundles: esbuild's summary of each bundle would bury the synth's own output.
+  logLevel: LogLevel.WARNING,
+  // No `assetHash`: the asset hash is then that of the bundle (AssetHashType.OUTPUT). A custom
+  // hash is mixed with NodejsFunction's absolute paths (entry, project root, lock file), which
+  // would make it depend on where the checkout is. The price: every synth runs esbuild again.
+  commandHooks: COMMAND_HOOKS,
+};
 
 /** Properties of a {@link HandlerFunction}. */
 export interface HandlerFunctionProps {
@@ -124,7 +149,7 @@ export class HandlerFunction extends Construct {
         ? (props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS })
         : undefined,
       securityGroups: props.securityGroups,
-      bundling: { ...BUNDLING, assetHash: handlerSourceHash(props.entry, BUNDLING) },
+      bundling: BUNDLING,
     });
     acknowledgeControl(
       this.function,

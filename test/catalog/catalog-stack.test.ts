@@ -260,7 +260,8 @@ describe('CatalogStack', () => {
       });
       expect(sql.match(/\?/g)).toHaveLength(1);
       expect(sql).toContain('FROM "ml_foundation"."loans"');
-      expect(sql).toContain('CAST("commit_ts" AS TIMESTAMP) <= ?');
+      expect(sql).toContain('WHERE "as_of_event_time" <= ?');
+      expect(sql).toContain('FROM "ml_foundation"."history_truncations"');
       expect(sql).toContain('PARTITION BY "loan_id", "version"');
       expect(loans.Properties.Description).toContain(
         "EXECUTE loans_as_of USING TIMESTAMP '2024-05-01 00:00:00'",

@@ -244,7 +244,7 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
       });
     });
 
-    test('the task selects the configured table and adds the change sequence', () => {
+    test('the task selects the configured table and adds the change sequence and key before-image', () => {
       const task = onlyResource(template, 'AWS::DMS::ReplicationTask');
       const rules = JSON.parse(task.Properties.TableMappings).rules;
       expect(rules).toEqual([
@@ -258,6 +258,10 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
           'rule-action': 'add-column',
           value: 'change_seq',
           expression: '$AR_H_CHANGE_SEQ',
+        }),
+        expect.objectContaining({
+          'rule-action': 'add-before-image-columns',
+          'object-locator': { 'schema-name': 'banking', 'table-name': 'banking' },
         }),
         expect.objectContaining({
           'rule-action': 'change-data-type',

@@ -11,10 +11,16 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { errorName, isAccessDenied } from '../../shared/handler/aws-errors';
 import type { RetryOptions } from '../../shared/handler/retry';
 import { withRetry } from '../../shared/handler/retry';
+import type { CsvFields } from './result-csv';
+import { CsvFormatError, CsvRecordParser } from './result-csv';
+import type { ResultObjectReader } from './result-objects';
+import { AthenaResultObjectError, parseS3Uri } from './result-objects';
 import type { AthenaRow, ResultColumn } from './result-rows';
 import { RowReader } from './result-rows';
+import { AthenaValueError } from './value-parser';
 
 /** Largest page `GetQueryResults` returns. */
 const MAX_PAGE_SIZE = 1000;
@@ -35,8 +41,40 @@ export type QueryProgress =
       readonly queryExecutionId: string;
       /** Data rows read so far, the header row not counted. */
       readonly rowsFetched: number;
-      /** Whether the last page has been read. */
+      /** Whether every row has been read. */
       readonly done: boolean;
+    }
+  | {
+      /** The rows are read from the result CSV on S3; reported as each iteration starts. */
+      readonly event: 'source';
+      readonly queryExecutionId: string;
+      readonly from: 's3';
+      /** The result object's `s3://` URI. */
+      readonly location: string;
+    }
+  | {
+      /** The rows are read page by page; reported as each iteration starts. */
+      readonly event: 'source';
+      readonly queryExecutionId: string;
+      readonly from: 'pages';
+      /** Why the rows are not read from S3. */
+      readonly reason: string;
+      /** Whether S3 refused the result object: reading from S3 was meant to, and could not. */
+      readonly denied: boolean;
+    };
+
+/** Where the rows of a result larger than its first page are read from. */
+export type ResultSource =
+  | {
+      /** The result CSV at the query's output location, streamed through `reader`. */
+      readonly from: 's3';
+      readonly reader: ResultObjectReader;
+    }
+  | {
+      /** `GetQueryResults`, page after page. */
+      readonly from: 'pages';
+      /** Why, for the progress reports. */
+      readonly reason: string;
     };
 
 /** Options of {@link runQuery}. */
@@ -81,7 +119,17 @@ export interface RunQueryOptions {
    */
   readonly client?: AthenaClient;
   /**
-   * Called on each status check and each page read.
+   * Where the rows of a result larger than its first page are read from. From S3, the first
+   * page (read for the columns) is the only `GetQueryResults` call, and one `GetObject` streams
+   * every row; a result that fits in its first page is read from that page alone. If S3 refuses
+   * the object (`AccessDenied`), the rows are read page by page and a `source` progress event
+   * with `denied` says why.
+   * @default { from: 'pages', reason: 'no reader of S3 objects was given' }
+   */
+  readonly resultSource?: ResultSource;
+  /**
+   * Called on each status check, each page or piece of the result CSV read, and with where the
+   * rows are read from.
    * @default no reports
    */
   readonly onProgress?: (progress: QueryProgress) => void;
@@ -145,8 +193,9 @@ export interface QueryStatistics {
 }
 
 /**
- * A query that has succeeded. Iterate it for its rows: pages are read one at a time as the
- * iteration goes, so memory holds one page. Each iteration reads the result from its start.
+ * A query that has succeeded. Iterate it for its rows: pages, or pieces of the result CSV, are
+ * read as the iteration goes, so memory holds one of them. Each iteration reads the result from
+ * its start.
  */
 export interface QueryResult extends AsyncIterable<AthenaRow> {
   readonly queryExecutionId: string;
@@ -160,6 +209,11 @@ export interface QueryResult extends AsyncIterable<AthenaRow> {
   /** Data rows read so far, over every iteration. */
   readonly rowsFetched: number;
 }
+
+const NO_OBJECT_READER: ResultSource = {
+  from: 'pages',
+  reason: 'no reader of S3 objects was given',
+};
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -301,6 +355,7 @@ class SucceededQuery implements QueryResult {
   readonly updateCount?: number;
   private fetched = 0;
   private readonly reader: RowReader;
+  private readonly outputLocation?: string;
   /** Page one, kept until the first iteration takes it, so that memory holds one page. */
   private firstPage?: GetQueryResultsCommandOutput;
 
@@ -312,6 +367,7 @@ class SucceededQuery implements QueryResult {
   ) {
     this.queryExecutionId = execution.QueryExecutionId ?? '';
     this.statementType = execution.StatementType;
+    this.outputLocation = execution.ResultConfiguration?.OutputLocation;
     this.statistics = {
       dataScannedInBytes: execution.Statistics?.DataScannedInBytes ?? 0,
       totalExecutionTimeMs: execution.Statistics?.TotalExecutionTimeInMillis,
@@ -336,10 +392,69 @@ class SucceededQuery implements QueryResult {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<AthenaRow> {
-    const id = this.queryExecutionId;
-    const report = this.context.options.onProgress;
-    let page = this.firstPage ?? (await readPage(this.context, id, this.pageSize));
+    const firstPage =
+      this.firstPage ?? (await readPage(this.context, this.queryExecutionId, this.pageSize));
     this.firstPage = undefined;
+    const object = await this.openResultObject(Boolean(firstPage.NextToken));
+    if (object) {
+      yield* this.objectRows(object.location, object.stream);
+    } else {
+      yield* this.pageRows(firstPage);
+    }
+  }
+
+  private report(progress: QueryProgress): void {
+    this.context.options.onProgress?.(progress);
+  }
+
+  /**
+   * The result CSV, opened, if the rows are to be read from it; otherwise undefined, once the
+   * reason to read page by page is reported.
+   */
+  private async openResultObject(
+    morePages: boolean,
+  ): Promise<{ location: string; stream: AsyncIterable<Uint8Array | string> } | undefined> {
+    const queryExecutionId = this.queryExecutionId;
+    const byPages = (reason: string, denied = false) => {
+      this.report({ event: 'source', queryExecutionId, from: 'pages', reason, denied });
+      return undefined;
+    };
+    const source = this.context.options.resultSource ?? NO_OBJECT_READER;
+    if (source.from === 'pages') return byPages(source.reason);
+    if (!morePages) return byPages('the result fits in its first page');
+    if (this.statementType !== 'DML') {
+      return byPages(
+        `the result of a ${this.statementType ?? 'statement of unknown type'} is no CSV`,
+      );
+    }
+    const location = this.outputLocation ?? '';
+    const object = location.endsWith('.csv') ? parseS3Uri(location) : undefined;
+    if (!object) {
+      return byPages(`the result is no CSV object on S3 (output location "${location}")`);
+    }
+    let stream: AsyncIterable<Uint8Array | string>;
+    try {
+      stream = await this.context.call(() =>
+        source.reader.getObjectStream(object.bucket, object.key),
+      );
+    } catch (error) {
+      const said = `${errorName(error)}: ${error instanceof Error ? error.message : String(error)}`;
+      if (isAccessDenied(error)) {
+        return byPages(
+          `S3 refused ${location} (${said}); reading it takes s3:GetObject on it and ` +
+            'kms:Decrypt through S3 on its key',
+          true,
+        );
+      }
+      throw new AthenaResultObjectError(location, `cannot read it: ${said}`);
+    }
+    this.report({ event: 'source', queryExecutionId, from: 's3', location });
+    return { location, stream };
+  }
+
+  private async *pageRows(firstPage: GetQueryResultsCommandOutput): AsyncGenerator<AthenaRow> {
+    const id = this.queryExecutionId;
+    let page = firstPage;
     let first = true;
     for (;;) {
       const rows = page.ResultSet?.Rows ?? [];
@@ -354,7 +469,7 @@ class SucceededQuery implements QueryResult {
         yield row;
       }
       const nextToken = page.NextToken;
-      report?.({
+      this.report({
         event: 'rows',
         queryExecutionId: id,
         rowsFetched: this.fetched,
@@ -364,4 +479,94 @@ class SucceededQuery implements QueryResult {
       page = await readPage(this.context, id, this.pageSize, nextToken);
     }
   }
+
+  /**
+   * The rows of the result CSV: its header checked against the columns, each record read
+   * through the same value parsers as the pages.
+   */
+  private async *objectRows(
+    location: string,
+    stream: AsyncIterable<Uint8Array | string>,
+  ): AsyncGenerator<AthenaRow> {
+    const id = this.queryExecutionId;
+    const width = this.columns.length;
+    let record = 0;
+    let read = 0;
+    try {
+      for await (const records of csvRecordBatches(location, stream)) {
+        for (const fields of records) {
+          record++;
+          if (record === 1) {
+            this.checkHeader(fields);
+            continue;
+          }
+          if (fields.length !== width) {
+            throw new CsvFormatError(
+              record,
+              `${fields.length} values, where the result has ${width} columns`,
+            );
+          }
+          const row = this.reader.readTexts(fields);
+          this.fetched++;
+          read++;
+          yield row;
+        }
+        this.report({
+          event: 'rows',
+          queryExecutionId: id,
+          rowsFetched: this.fetched,
+          done: false,
+        });
+      }
+    } catch (error) {
+      if (error instanceof CsvFormatError) {
+        throw new AthenaResultObjectError(location, error.message);
+      }
+      if (error instanceof AthenaResultObjectError || error instanceof AthenaValueError)
+        throw error;
+      throw new AthenaResultObjectError(
+        location,
+        `reading it failed after ${read} rows: ${errorName(error)}: ${(error as Error).message}`,
+      );
+    }
+    if (record === 0) {
+      throw new AthenaResultObjectError(
+        location,
+        'it is empty, though GetQueryResults has more than one page of the result',
+      );
+    }
+    this.report({ event: 'rows', queryExecutionId: id, rowsFetched: this.fetched, done: true });
+  }
+
+  private checkHeader(fields: CsvFields): void {
+    if (this.reader.isLabels(fields)) return;
+    throw new CsvFormatError(
+      1,
+      `the header ${JSON.stringify(fields)} is not the columns of the result ` +
+        JSON.stringify(this.reader.columnLabels),
+    );
+  }
+}
+
+/** The records of a CSV stream, a batch for each piece read, the text read as strict UTF-8. */
+async function* csvRecordBatches(
+  location: string,
+  stream: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<CsvFields[]> {
+  const parser = new CsvRecordParser();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return decoder.decode(bytes, { stream: bytes !== undefined });
+    } catch (error) {
+      throw new AthenaResultObjectError(
+        location,
+        `it is not UTF-8 text: ${(error as Error).message}`,
+      );
+    }
+  };
+  for await (const chunk of stream) {
+    yield parser.push(typeof chunk === 'string' ? chunk : decode(chunk));
+  }
+  yield [...parser.push(decode()), ...parser.end()];
 }

@@ -1,16 +1,20 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { DatasetConfig } from '../../config/dataset';
 import { datasetNamed } from '../../config/dataset';
 import { ConfigError, resolveConfig } from '../../config/load-config';
-import { AsOfQueryError, asOfQuery, qualifiedTableName } from '../as-of-query';
-import type { RunQueryOptions } from './athena-client';
+import { AsOfQueryError, asOfQuery, replicatedTableSpec } from '../as-of-query';
+import type { ResultSource, RunQueryOptions } from './athena-client';
 import { AthenaQueryError, AthenaQueryTimeoutError, runQuery } from './athena-client';
 import type { OutputFormat } from './output-format';
 import { OUTPUT_FORMATS, rowFormatter } from './output-format';
 import { formatUtc, parseTime, TimeFormatError } from './parse-time';
 import { formatBytes, ProgressReporter } from './progress';
+import type { ResultObjectReader } from './result-objects';
+import { AthenaResultObjectError } from './result-objects';
+import { s3ResultObjects } from './s3-result-objects';
 import { AthenaValueError } from './value-parser';
 
 export const USAGE = `Usage:
@@ -27,9 +31,12 @@ Options:
   --database <name>     Glue database (default: catalog.databaseName)
   --region <region>     AWS region (default: from the AWS environment)
   --timeout <seconds>   longest wait for the query to finish (default 600)
+  --paging              read every row with GetQueryResults, 1000 a call, not from S3
   --print-sql           snapshot: print the SQL instead of running it
   -h, --help            this help
 
+A result larger than one page is read from its CSV on S3, which takes s3:GetObject on the
+workgroup's output location and kms:Decrypt through S3; where S3 refuses, page by page.
 Progress goes to stderr, rows to stdout. Exit status: 0 done, 1 the query failed, 2 bad usage.
 `;
 
@@ -50,6 +57,11 @@ export interface CliEnvironment {
    * @default new AthenaClient({ region })
    */
   readonly createClient?: (region: string | undefined) => AthenaClient;
+  /**
+   * Makes the reader of result objects on S3.
+   * @default an S3 client for the region
+   */
+  readonly createResultObjects?: (region: string | undefined) => ResultObjectReader;
   /**
    * Settings of the query run that the command line does not set, such as `sleep` and `now`.
    * @default none
@@ -80,6 +92,7 @@ const OPTIONS = {
   database: { type: 'string' },
   region: { type: 'string' },
   timeout: { type: 'string', default: '600' },
+  paging: { type: 'boolean', default: false },
   'print-sql': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -115,7 +128,11 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
           : 'name a command: snapshot or query (see --help)',
       );
     }
-    const output = { format: outputFormat(values), timeoutMs: timeoutMs(values) };
+    const output = {
+      format: outputFormat(values),
+      timeoutMs: timeoutMs(values),
+      paging: values.paging,
+    };
     return command === 'snapshot'
       ? await snapshot(values, output, env)
       : await query(values, output, env);
@@ -134,6 +151,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
     if (
       error instanceof AthenaQueryError ||
       error instanceof AthenaQueryTimeoutError ||
+      error instanceof AthenaResultObjectError ||
       error instanceof AthenaValueError
     ) {
       return fail(EXIT_FAILED, error.message);
@@ -170,6 +188,8 @@ function required(values: Values, name: 'table' | 'at'): string {
 interface Output {
   readonly format: OutputFormat;
   readonly timeoutMs: number;
+  /** Whether every row is to be read with `GetQueryResults`. */
+  readonly paging: boolean;
 }
 
 async function snapshot(values: Values, output: Output, env: CliEnvironment): Promise<number> {
@@ -188,14 +208,7 @@ async function snapshot(values: Values, output: Output, env: CliEnvironment): Pr
     tables: config.replication.tables,
   });
   const database = values.database ?? config.catalog.databaseName;
-  const sql = asOfQuery(
-    {
-      tableReference: qualifiedTableName(database, dataset.name),
-      primaryKey: dataset.primaryKey,
-      columns: dataset.columns.map((column) => column.name),
-    },
-    { at },
-  );
+  const sql = asOfQuery(replicatedTableSpec(database, dataset), { at });
   if (values['print-sql']) {
     env.stdout.write(`${sql}\n`);
     return EXIT_OK;
@@ -274,6 +287,7 @@ async function run(sql: string, settings: RunSettings, env: CliEnvironment): Pro
     database: settings.database,
     timeoutMs: settings.timeoutMs,
     client: createClient(settings.region),
+    resultSource: resultSource(settings, env),
     onProgress: progress.report,
   });
 
@@ -292,6 +306,12 @@ async function run(sql: string, settings: RunSettings, env: CliEnvironment): Pro
       `${formatBytes(result.statistics.dataScannedInBytes)} scanned\n`,
   );
   return EXIT_OK;
+}
+
+function resultSource(settings: RunSettings, env: CliEnvironment): ResultSource {
+  if (settings.paging) return { from: 'pages', reason: '--paging was given' };
+  const create = env.createResultObjects ?? ((region) => s3ResultObjects(new S3Client({ region })));
+  return { from: 's3', reader: create(settings.region) };
 }
 
 /** Writes, and waits for the stream to drain when it asks to, so that memory stays bounded. */

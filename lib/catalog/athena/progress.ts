@@ -18,8 +18,8 @@ function formatCount(count: number): string {
 
 /**
  * Turns a query's progress into lines for a person watching stderr: every change of state, the
- * bytes scanned while it runs, and the rows fetched, each at most once per interval apart from
- * the first and last.
+ * bytes scanned while it runs, where the rows are read from, and the rows fetched, each at most
+ * once per interval apart from the first and last.
  */
 export class ProgressReporter {
   private lastState?: string;
@@ -46,6 +46,14 @@ export class ProgressReporter {
       this.writeLine(
         `query ${progress.queryExecutionId} ${progress.state}: ${formatBytes(progress.dataScannedInBytes)} scanned, ` +
           `${(progress.elapsedMs / 1000).toFixed(1)} s`,
+      );
+      return;
+    }
+    if (progress.event === 'source') {
+      this.writeLine(
+        progress.from === 's3'
+          ? `reading rows from ${progress.location}`
+          : `${progress.denied ? 'warning: ' : ''}reading rows page by page (GetQueryResults): ${progress.reason}`,
       );
       return;
     }

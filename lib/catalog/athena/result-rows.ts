@@ -32,7 +32,10 @@ function uniqueKeys(names: readonly string[]): string[] {
   });
 }
 
-/** Turns the rows of `GetQueryResults` pages into typed rows, for one result's columns. */
+/**
+ * Turns the rows of `GetQueryResults` pages, or the records of the result CSV, into typed rows,
+ * for one result's columns, through the same value parsers.
+ */
 export class RowReader {
   readonly columns: readonly ResultColumn[];
   private readonly keys: readonly string[];
@@ -56,11 +59,20 @@ export class RowReader {
 
   /** Whether the row holds the column labels, as the first row of a SELECT's first page does. */
   isHeader(row: Row): boolean {
-    const data = row.Data ?? [];
+    return this.isLabels((row.Data ?? []).map((datum) => datum.VarCharValue));
+  }
+
+  /** Whether the texts are the column labels, in order. */
+  isLabels(texts: readonly (string | null | undefined)[]): boolean {
     return (
-      data.length === this.labels.length &&
-      this.labels.every((label, index) => data[index]?.VarCharValue === label)
+      texts.length === this.labels.length &&
+      this.labels.every((label, index) => texts[index] === label)
     );
+  }
+
+  /** The column labels, as the header of a result names them. */
+  get columnLabels(): readonly string[] {
+    return this.labels;
   }
 
   /** The row's typed values; a datum without `VarCharValue`, or a missing datum, is null. */
@@ -70,6 +82,16 @@ export class RowReader {
     for (let index = 0; index < this.keys.length; index++) {
       const text = data[index]?.VarCharValue;
       values[this.keys[index]] = text === undefined ? null : this.parse(index, text);
+    }
+    return values;
+  }
+
+  /** The typed values of one record's texts, one a column, in order; null is SQL NULL. */
+  readTexts(texts: readonly (string | null)[]): AthenaRow {
+    const values: AthenaRow = {};
+    for (let index = 0; index < this.keys.length; index++) {
+      const text = texts[index];
+      values[this.keys[index]] = text === null ? null : this.parse(index, text);
     }
     return values;
   }

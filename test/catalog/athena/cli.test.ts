@@ -9,11 +9,23 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { asOfQuery, qualifiedTableName } from '../../../lib/catalog/as-of-query';
+import { asOfQuery, replicatedTableSpec } from '../../../lib/catalog/as-of-query';
 import type { CliEnvironment, OutputStream } from '../../../lib/catalog/athena/cli';
 import { main, USAGE } from '../../../lib/catalog/athena/cli';
+import type { ResultObjectReader } from '../../../lib/catalog/athena/result-objects';
 import { BANKING_DATASET } from '../../../lib/config/dataset';
-import { column, execution, fakeClock, headerOf, page, row } from './fake-athena';
+import {
+  RESULT_LOCATION,
+  athenaCsv,
+  column,
+  execution,
+  fakeClock,
+  fakeResultObjects,
+  headerOf,
+  page,
+  row,
+  s3Error,
+} from './fake-athena';
 
 const athena = mockClient(AthenaClient);
 
@@ -62,11 +74,19 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(configDir, { recursive: true, force: true }));
 
+/** The rows the mocked Athena serves in two pages, and as its result CSV. */
+const ACCOUNT_ROWS = [
+  ['1', 'alice', '100.50', '2020-01-31', '2024-03-01 10:00:00.000'],
+  ['9007199254740993', 'O"Brien, Jr', '-0.05', '2021-12-01', '2024-03-01 09:30:00.250'],
+  ['3', '', null, null, null],
+];
+
 interface Run {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
   readonly regions: (string | undefined)[];
+  readonly objects: ReturnType<typeof fakeResultObjects>;
 }
 
 function memoryStream(): OutputStream & { text: string } {
@@ -85,6 +105,9 @@ async function run(argv: string[], overrides: Partial<CliEnvironment> = {}): Pro
   let stderr = '';
   const regions: (string | undefined)[] = [];
   const clock = fakeClock();
+  const objects = fakeResultObjects({
+    [RESULT_LOCATION]: athenaCsv(ACCOUNT_COLUMNS, ACCOUNT_ROWS),
+  });
   const status = await main(argv, {
     stdout,
     stderr: { write: (chunk: string) => (stderr += chunk) },
@@ -92,11 +115,12 @@ async function run(argv: string[], overrides: Partial<CliEnvironment> = {}): Pro
       regions.push(region);
       return new AthenaClient({ region: region ?? 'us-east-1' });
     },
+    createResultObjects: () => objects,
     runOptions: { sleep: clock.sleep, now: clock.now },
     now: clock.now,
     ...overrides,
   });
-  return { status, stdout: stdout.text, stderr, regions };
+  return { status, stdout: stdout.text, stderr, regions, objects };
 }
 
 const startInput = () => athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
@@ -109,20 +133,10 @@ beforeEach(() => {
     .on(GetQueryResultsCommand)
     .callsFake(async (input: { NextToken?: string }) =>
       input.NextToken === 'page-2'
-        ? page(ACCOUNT_COLUMNS, [row('3', '', null, null, null)])
+        ? page(ACCOUNT_COLUMNS, [row(...ACCOUNT_ROWS[2])])
         : page(
             ACCOUNT_COLUMNS,
-            [
-              headerOf(ACCOUNT_COLUMNS),
-              row('1', 'alice', '100.50', '2020-01-31', '2024-03-01 10:00:00.000'),
-              row(
-                '9007199254740993',
-                'O"Brien, Jr',
-                '-0.05',
-                '2021-12-01',
-                '2024-03-01 09:30:00.250',
-              ),
-            ],
+            [headerOf(ACCOUNT_COLUMNS), row(...ACCOUNT_ROWS[0]), row(...ACCOUNT_ROWS[1])],
             'page-2',
           ),
     );
@@ -144,11 +158,14 @@ describe('athena snapshot', () => {
       WorkGroup: 'ml-foundation',
       QueryExecutionContext: { Database: 'ml_foundation' },
       QueryString: asOfQuery(
-        {
-          tableReference: qualifiedTableName('ml_foundation', 'accounts'),
+        replicatedTableSpec('ml_foundation', {
+          name: 'accounts',
           primaryKey: ['id'],
-          columns: ['id', 'name', 'balance', 'opened', 'updated_at'],
-        },
+          columns: ['id', 'name', 'balance', 'opened', 'updated_at'].map((name) => ({
+            name,
+            type: 'text',
+          })),
+        }),
         { at: new Date('2024-03-01T10:00:00Z') },
       ),
     });
@@ -164,9 +181,62 @@ describe('athena snapshot', () => {
     expect(result.stderr.split('\n')).toEqual([
       'athena: ml_foundation.accounts as of 2024-03-01 10:00:00.000 UTC, workgroup ml-foundation',
       'athena: query query-1 SUCCEEDED: 1.5 MB scanned, 0.0 s',
-      'athena: 2 rows fetched',
+      `athena: reading rows from ${RESULT_LOCATION}`,
+      'athena: 3 rows fetched',
       'athena: 3 rows fetched, all rows read',
       'athena: done: 3 rows, 1.5 MB scanned',
+      '',
+    ]);
+    expect(result.objects.calls).toHaveLength(1);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(1);
+  });
+
+  const SNAPSHOT = ['snapshot', '--table', 'accounts', '--at', '2024-03-01', '--config'];
+  const SNAPSHOT_CSV = [
+    'id,name,balance,opened,updated_at',
+    '1,alice,100.50,2020-01-31,2024-03-01T10:00:00.000Z',
+    '9007199254740993,"O""Brien, Jr",-0.05,2021-12-01,2024-03-01T09:30:00.250Z',
+    '3,"",,,',
+    '',
+  ].join('\n');
+
+  test('--paging reads every page with GetQueryResults, and says so', async () => {
+    const result = await run([...SNAPSHOT, configFile, '--paging']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(SNAPSHOT_CSV);
+    expect(result.objects.calls).toEqual([]);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
+    expect(result.stderr.split('\n').slice(2, 5)).toEqual([
+      'athena: reading rows page by page (GetQueryResults): --paging was given',
+      'athena: 2 rows fetched',
+      'athena: 3 rows fetched, all rows read',
+    ]);
+  });
+
+  test('where S3 refuses the result object, warns and reads page by page', async () => {
+    const refused: ResultObjectReader = {
+      getObjectStream: () => Promise.reject(s3Error('AccessDenied', 'Access Denied', 403)),
+    };
+    const result = await run([...SNAPSHOT, configFile], {
+      createResultObjects: () => refused,
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(SNAPSHOT_CSV);
+    expect(result.stderr.split('\n')[2]).toBe(
+      `athena: warning: reading rows page by page (GetQueryResults): S3 refused ${RESULT_LOCATION} ` +
+        '(AccessDenied: Access Denied); reading it takes s3:GetObject on it and kms:Decrypt through S3 on its key',
+    );
+  });
+
+  test('a result object that is not what Athena writes fails, status 1', async () => {
+    const result = await run([...SNAPSHOT, configFile], {
+      createResultObjects: () => fakeResultObjects({ [RESULT_LOCATION]: '"id","name"\n"1","a"\n' }),
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.split('\n').slice(-2)).toEqual([
+      `athena: result object ${RESULT_LOCATION}: record 1 (the header is record 1): the header ` +
+        '["id","name"] is not the columns of the result ["id","name","balance","opened","updated_at"]',
       '',
     ]);
   });

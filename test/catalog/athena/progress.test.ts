@@ -44,6 +44,46 @@ describe('ProgressReporter', () => {
     ]);
   });
 
+  test('says where the rows are read from, every time, with a warning where S3 refused', () => {
+    const lines: string[] = [];
+    const reporter = new ProgressReporter(
+      (line) => lines.push(line),
+      () => 0,
+    );
+    reporter.report({
+      event: 'source',
+      queryExecutionId: 'q',
+      from: 's3',
+      location: 's3://b/q.csv',
+    });
+    reporter.report({
+      event: 'source',
+      queryExecutionId: 'q',
+      from: 's3',
+      location: 's3://b/q.csv',
+    });
+    reporter.report({
+      event: 'source',
+      queryExecutionId: 'q',
+      from: 'pages',
+      reason: 'the result fits in its first page',
+      denied: false,
+    });
+    reporter.report({
+      event: 'source',
+      queryExecutionId: 'q',
+      from: 'pages',
+      reason: 'S3 refused s3://b/q.csv (AccessDenied: Access Denied)',
+      denied: true,
+    });
+    expect(lines).toEqual([
+      'reading rows from s3://b/q.csv',
+      'reading rows from s3://b/q.csv',
+      'reading rows page by page (GetQueryResults): the result fits in its first page',
+      'warning: reading rows page by page (GetQueryResults): S3 refused s3://b/q.csv (AccessDenied: Access Denied)',
+    ]);
+  });
+
   test.each([
     [999, '999 B'],
     [1000, '1.0 kB'],
