@@ -1,9 +1,17 @@
+import { plainError } from './plain-error';
+
 /** Helpers for reading AWS SDK v3 errors in custom-resource handlers. */
 
 /** The error's service exception name (`ResourceNotFoundException`), or its JavaScript name. */
 export function errorName(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'name' in error) return String(error.name);
   return 'Error';
+}
+
+/** The error's `code`, where Node (`ECONNRESET`) and drivers such as mysql2 put what went wrong. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return String(error.code);
 }
 
 /** The HTTP status the service answered with, when there was one. */
@@ -68,4 +76,27 @@ export function serviceRefusedMessage(
     `${service} refused this account: it is closed to new AWS customers, or this account or role has no access to it. ` +
     `Set ${configSwitch} to false to deploy without it.${said}`
   );
+}
+
+/** Which service refused, and how the configuration turns it off. */
+export interface ServiceRefusal {
+  /** The service, as people know it (`Amazon Machine Learning`). */
+  readonly service: string;
+  /** The configuration switch that deploys without it (`features.amazonMl`). */
+  readonly configSwitch: string;
+  /**
+   * What else the user can do, appended to the explanation.
+   * @default - nothing
+   */
+  readonly hint?: string;
+}
+
+/**
+ * A plain explanation when `error` says that the service refused this account or role
+ * (see {@link isAccessDenied}); `undefined` for any other error.
+ */
+export function explainRefusal(error: unknown, refusal: ServiceRefusal): Error | undefined {
+  if (!isAccessDenied(error)) return undefined;
+  const message = serviceRefusedMessage(refusal.service, refusal.configSwitch, error);
+  return plainError(refusal.hint ? `${message} ${refusal.hint}` : message);
 }
