@@ -4,6 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import { SharedProvider } from '../shared/shared-provider';
+import type { ReplicationPauseProperties } from './handler/replication-pause-properties';
+import { REPLICATION_PAUSE_RESOURCE_TYPE } from './handler/replication-pause-properties';
+import type { ReplicationStartProperties } from './handler/replication-start-properties';
+import { REPLICATION_START_RESOURCE_TYPE } from './handler/replication-start-properties';
 
 /**
  * CloudFormation creates a DMS replication but does not start it, and cannot modify or delete
@@ -117,21 +121,22 @@ export class ReplicationPause extends Construct {
         );
       }
     }
+    const properties: ReplicationPauseProperties =
+      props.scope.engine === 'instance'
+        ? {
+            Engine: 'instance',
+            ReplicationInstanceArn: props.scope.replicationInstanceArn,
+            Fingerprint: props.fingerprint,
+          }
+        : {
+            Engine: 'serverless',
+            ReplicationConfigIdentifier: props.scope.replicationConfigIdentifier,
+            Fingerprint: props.fingerprint,
+          };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::DmsReplicationPause',
-      properties:
-        props.scope.engine === 'instance'
-          ? {
-              Engine: 'instance',
-              ReplicationInstanceArn: props.scope.replicationInstanceArn,
-              Fingerprint: props.fingerprint,
-            }
-          : {
-              Engine: 'serverless',
-              ReplicationConfigIdentifier: props.scope.replicationConfigIdentifier,
-              Fingerprint: props.fingerprint,
-            },
+      resourceType: REPLICATION_PAUSE_RESOURCE_TYPE,
+      properties: { ...properties },
     });
   }
 }
@@ -173,21 +178,22 @@ export class ReplicationStart extends Construct {
         }),
       );
     }
+    const properties: ReplicationStartProperties =
+      target.engine === 'instance'
+        ? {
+            Engine: 'instance',
+            ReplicationTaskArn: target.replicationTaskArn,
+            Fingerprint: props.fingerprint,
+          }
+        : {
+            Engine: 'serverless',
+            ReplicationConfigArn: target.replicationConfigArn,
+            Fingerprint: props.fingerprint,
+          };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::DmsReplicationStart',
-      properties:
-        target.engine === 'instance'
-          ? {
-              Engine: 'instance',
-              ReplicationTaskArn: target.replicationTaskArn,
-              Fingerprint: props.fingerprint,
-            }
-          : {
-              Engine: 'serverless',
-              ReplicationConfigArn: target.replicationConfigArn,
-              Fingerprint: props.fingerprint,
-            },
+      resourceType: REPLICATION_START_RESOURCE_TYPE,
+      properties: { ...properties },
     });
     this.resource.node.addDependency(targetPolicy);
   }
