@@ -11,6 +11,7 @@ import type { GreengrassComponentRef } from './greengrass-component';
 import { componentArn, componentVersionArn } from './greengrass-component';
 import { acknowledgeWildcardResources } from '../shared/nag';
 import type { ModelPackagingProperties } from './handler/model-packaging-properties';
+import { MODEL_PACKAGING_RESOURCE_TYPE } from './handler/model-packaging-properties';
 
 /** The longest job name Lookout for Vision accepts. */
 const MAX_JOB_NAME = 64;
@@ -127,7 +128,7 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::LookoutVisionModelPackaging',
+      resourceType: MODEL_PACKAGING_RESOURCE_TYPE,
       properties: { ...properties },
     });
     this.resource.node.addDependency(...provider.roles);
