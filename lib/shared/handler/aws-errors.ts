@@ -35,7 +35,16 @@ const THROTTLING = new Set([
   'SlowDown',
 ]);
 
-/** Whether the error is worth retrying: throttling, a 5xx, or a network failure. */
+/**
+ * Names the AWS SDK gives a request that timed out: its HTTP handler's `TimeoutError`, and the
+ * services' `RequestTimeout` and `RequestTimeoutException`.
+ */
+const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** Node's codes (`error.code`) for a connection that was refused, cut or timed out. */
+const CONNECTION_FAILED = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** Whether the error is worth retrying: throttling, a 5xx, a timeout or a failed connection. */
 export function isRetryable(error: unknown): boolean {
   const name = errorName(error);
   if (THROTTLING.has(name)) return true;
@@ -44,7 +53,8 @@ export function isRetryable(error: unknown): boolean {
   ) {
     return true;
   }
-  if (['TimeoutError', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(name)) return true;
+  if (TIMED_OUT.has(name) || CONNECTION_FAILED.has(name)) return true;
+  if (CONNECTION_FAILED.has(errorCode(error) ?? '')) return true;
   const status = httpStatus(error);
   return status !== undefined && (status === 429 || status >= 500);
 }
