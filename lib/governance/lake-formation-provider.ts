@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import { SharedProvider } from '../shared/shared-provider';
@@ -21,8 +20,13 @@ export function lakeFormationProvider(scope: Construct, databaseName: string): S
     description:
       'Merges data lake admins and default permissions into the Lake Formation settings, and hands catalog objects to Lake Formation',
   });
-  provider.addToPolicy(
-    new iam.PolicyStatement({
+  const tables = stack.formatArn({
+    service: 'glue',
+    resource: 'table',
+    resourceName: `${databaseName}/*`,
+  });
+  provider.grant(
+    {
       actions: [
         'lakeformation:GetDataLakeSettings',
         'lakeformation:PutDataLakeSettings',
@@ -31,22 +35,15 @@ export function lakeFormationProvider(scope: Construct, databaseName: string): S
         'lakeformation:RevokePermissions',
       ],
       resources: ['*'],
-    }),
-  );
-  const tables = stack.formatArn({
-    service: 'glue',
-    resource: 'table',
-    resourceName: `${databaseName}/*`,
-  });
-  provider.addToPolicy(
-    new iam.PolicyStatement({
+    },
+    {
       actions: ['glue:GetDatabase', 'glue:GetTable'],
       resources: [
         stack.formatArn({ service: 'glue', resource: 'catalog' }),
         stack.formatArn({ service: 'glue', resource: 'database', resourceName: databaseName }),
         tables,
       ],
-    }),
+    },
   );
   const role = provider.onEventHandler.role;
   acknowledge(

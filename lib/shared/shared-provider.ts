@@ -4,6 +4,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { Permission } from './grant';
+import { grantPermissions } from './grant';
 import { HandlerFunction } from './handler-function';
 import { operationalLogGroup } from './log-group';
 import { acknowledgeProviderFramework } from './provider-acknowledgements';
@@ -118,10 +120,9 @@ export class SharedProvider extends Construct {
     ]);
   }
 
-  /** Grants the handler functions a permission. */
-  addToPolicy(statement: iam.PolicyStatement): void {
-    this.onEventHandler.role.addToPolicy(statement);
-    this.isCompleteHandler?.role.addToPolicy(statement);
+  /** Grants the handler functions `permissions`, in this order. */
+  grant(...permissions: Permission[]): iam.Grant {
+    return grantPermissions(this.roles, ...permissions);
   }
 
   /** The handler roles, for grants made by other constructs (`bucket.grantRead(role)`). */
