@@ -1,24 +1,23 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { Permission } from './grant';
 import { grantPermissions } from './grant';
+import type { HandlerFunctionProps } from './handler-function';
 import { HandlerFunction } from './handler-function';
 import { operationalLogGroup } from './log-group';
 import { acknowledgeProviderFramework } from './provider-acknowledgements';
 
-/** Properties of a {@link SharedProvider}. */
-export interface SharedProviderProps {
-  /** Absolute path of the handler module; it exports `onEvent` and, when polling, `isComplete`. */
-  readonly entry: string;
-  /** What the handler manages, shown in the Lambda console. */
-  readonly description: string;
+/** Properties of a {@link SharedProvider}: those of its handler functions, and how it polls. */
+export interface SharedProviderProps extends Pick<
+  HandlerFunctionProps,
+  'entry' | 'description' | 'environment' | 'vpc' | 'vpcSubnets' | 'securityGroups'
+> {
   /**
    * Whether the module exports an `isComplete` handler that the framework polls until the
-   * resource is ready.
+   * resource is ready; `entry` exports `onEvent` in any case.
    * @default false
    */
   readonly polls?: boolean;
@@ -37,26 +36,6 @@ export interface SharedProviderProps {
    * @default Duration.minutes(2)
    */
   readonly handlerTimeout?: Duration;
-  /**
-   * Environment variables of the handler.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * VPC to run the handler in.
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
-   * Subnets of `vpc` for the handler.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * Security groups of the handler, when it runs in a VPC.
-   * @default - a new security group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -81,22 +60,17 @@ export class SharedProvider extends Construct {
 
   private constructor(scope: Construct, id: string, props: SharedProviderProps) {
     super(scope, id);
-    const handlerProps = {
-      entry: props.entry,
-      description: props.description,
-      timeout: props.handlerTimeout ?? Duration.minutes(2),
-      environment: props.environment,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
-    };
+    const { polls, queryInterval, totalTimeout, handlerTimeout, ...functionProps } = props;
+    const timeout = handlerTimeout ?? Duration.minutes(2);
     this.onEventHandler = new HandlerFunction(this, 'OnEvent', {
-      ...handlerProps,
+      ...functionProps,
+      timeout,
       handler: 'onEvent',
     });
-    if (props.polls) {
+    if (polls) {
       this.isCompleteHandler = new HandlerFunction(this, 'IsComplete', {
-        ...handlerProps,
+        ...functionProps,
+        timeout,
         handler: 'isComplete',
       });
     }
@@ -105,13 +79,13 @@ export class SharedProvider extends Construct {
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventHandler.function,
       isCompleteHandler: this.isCompleteHandler?.function,
-      queryInterval: props.polls ? (props.queryInterval ?? Duration.seconds(30)) : undefined,
-      totalTimeout: props.polls ? (props.totalTimeout ?? Duration.hours(2)) : undefined,
+      queryInterval: polls ? (queryInterval ?? Duration.seconds(30)) : undefined,
+      totalTimeout: polls ? (totalTimeout ?? Duration.hours(2)) : undefined,
       logGroup: frameworkLogs,
-      waiterStateMachineLogOptions: props.polls
+      waiterStateMachineLogOptions: polls
         ? { destination: frameworkLogs, level: sfn.LogLevel.ALL, includeExecutionData: false }
         : undefined,
-      disableWaiterStateMachineLogging: props.polls ? false : undefined,
+      disableWaiterStateMachineLogging: polls ? false : undefined,
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeProviderFramework(provider, [
