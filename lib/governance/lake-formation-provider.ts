@@ -6,20 +6,32 @@ import { SharedProvider } from '../shared/shared-provider';
 
 const PROVIDER_ID = 'LakeFormationProvider';
 
+/** The governed database that each stack's provider may read, once it has been granted. */
+const governedDatabase = new WeakMap<SharedProvider, string>();
+
 /**
  * The stack's provider of the Lake Formation custom resources (data lake admins, default
- * permissions, IAM_ALLOWED_PRINCIPALS revocations), with the permissions its handler needs.
+ * permissions, IAM_ALLOWED_PRINCIPALS revocations), with the permissions its handler needs for
+ * `databaseName`. The provider serves one governed database: asking for it with another fails
+ * synthesis rather than returning a provider whose role cannot read that database.
  */
 export function lakeFormationProvider(scope: Construct, databaseName: string): SharedProvider {
   const stack = Stack.of(scope);
-  const existing = stack.node.tryFindChild(PROVIDER_ID);
-  if (existing instanceof SharedProvider) return existing;
-
   const provider = SharedProvider.of(scope, PROVIDER_ID, {
     entry: path.join(__dirname, 'handler', 'index.ts'),
     description:
       'Merges data lake admins and default permissions into the Lake Formation settings, and hands catalog objects to Lake Formation',
   });
+  const served = governedDatabase.get(provider);
+  if (served !== undefined) {
+    if (served === databaseName) return provider;
+    throw new Error(
+      `The Lake Formation provider of stack ${stack.stackName} serves the governed database "${served}"; ` +
+        `it cannot serve "${databaseName}" as well.`,
+    );
+  }
+  governedDatabase.set(provider, databaseName);
+
   const tables = stack.formatArn({
     service: 'glue',
     resource: 'table',

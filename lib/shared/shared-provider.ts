@@ -39,26 +39,66 @@ export interface SharedProviderProps extends Pick<
 }
 
 /**
+ * Whether two props values ask for the same thing: equal values, the same constructs (VPC,
+ * security groups, subnets), equal durations, and arrays and plain objects of those.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Duration && b instanceof Duration) {
+    return !a.isUnresolved() && !b.isUnresolved() && a.toMilliseconds() === b.toMilliseconds();
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => sameValue(item, b[index]));
+  }
+  const plain = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype;
+  if (plain(a) && plain(b)) return differingProps(a, b).length === 0;
+  return false;
+}
+
+/** The names of the props that two props objects do not agree on. */
+function differingProps(a: object, b: object): string[] {
+  const first = a as Record<string, unknown>;
+  const second = b as Record<string, unknown>;
+  const names = [...new Set([...Object.keys(first), ...Object.keys(second)])];
+  return names.filter((name) => !sameValue(first[name], second[name])).sort();
+}
+
+/**
  * A custom-resource provider (handler functions plus the CDK provider framework) created once
  * per stack and handler type, however many custom resources use it.
  */
 export class SharedProvider extends Construct {
   /**
-   * Returns the stack's provider with this id, creating it on first use.
-   * The first caller's props define it; later callers share it.
+   * Returns the stack's provider with this id, creating it on first use. Later callers share it
+   * and must ask for the same provider: props that differ from the first caller's (another
+   * handler, VPC or security group, other timeouts) fail synthesis instead of being ignored.
    */
   static of(scope: Construct, id: string, props: SharedProviderProps): SharedProvider {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(id);
-    if (existing instanceof SharedProvider) return existing;
-    return new SharedProvider(stack, id, props);
+    if (!(existing instanceof SharedProvider)) return new SharedProvider(stack, id, props);
+    const differing = differingProps(existing.props, props);
+    if (differing.length > 0) {
+      throw new Error(
+        `The provider ${id} of stack ${stack.stackName} exists already with other ${differing.join(', ')}: ` +
+          'a provider with other settings needs an id of its own.',
+      );
+    }
+    return existing;
   }
 
   readonly serviceToken: string;
   readonly onEventHandler: HandlerFunction;
   readonly isCompleteHandler?: HandlerFunction;
 
-  private constructor(scope: Construct, id: string, props: SharedProviderProps) {
+  private constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SharedProviderProps,
+  ) {
     super(scope, id);
     const { polls, queryInterval, totalTimeout, handlerTimeout, ...functionProps } = props;
     const timeout = handlerTimeout ?? Duration.minutes(2);
