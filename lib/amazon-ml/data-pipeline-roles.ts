@@ -1,9 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { grantPermissions } from '../shared/grant';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import type { StagingLocation } from './staging-location';
-import { acknowledgeWildcardResources } from '../shared/nag';
 
 /** Properties of {@link DataPipelineRoles}. */
 export interface DataPipelineRolesProps {
@@ -158,29 +158,29 @@ export class DataPipelineRoles extends Construct {
   }
 
   /** Lets the pipeline instances write the rows they copy into `staging`, and read them back. */
-  grantStaging(staging: StagingLocation): void {
-    staging.grantWrite(this.resourceRole);
-    staging.grantRead(this.resourceRole);
+  grantStaging(staging: StagingLocation): iam.Grant {
+    const grant = staging
+      .grantWrite(this.resourceRole)
+      .combine(staging.grantRead(this.resourceRole));
     acknowledgeWildcardResources(
       this.resourceRole,
       staging.wildcardResources,
       'Data Pipeline instances write objects with generated names under the staging prefix of each RDS datasource only.',
     );
+    return grant;
   }
 
   /**
    * Lets the roles this app created describe the database, which pipelines find by instance id.
-   * Existing roles keep their own policies, which allow it.
+   * Existing roles keep their own policies, which allow it: for them the grant is dropped.
    */
-  grantDescribeDatabase(rdsInstanceArn: string): void {
-    if (!this.created) return;
-    for (const role of [this.serviceRole, this.resourceRole]) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['rds:DescribeDBInstances'],
-          resources: [rdsInstanceArn],
-        }),
-      );
+  grantDescribeDatabase(rdsInstanceArn: string): iam.Grant {
+    if (!this.created) {
+      return iam.Grant.drop(this.resourceRole, 'describe the database with the existing roles');
     }
+    return grantPermissions([this.serviceRole, this.resourceRole], {
+      actions: ['rds:DescribeDBInstances'],
+      resources: [rdsInstanceArn],
+    });
   }
 }

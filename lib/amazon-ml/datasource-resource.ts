@@ -1,14 +1,15 @@
 import * as path from 'node:path';
 import { CustomResource, Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { IDependable } from 'constructs';
+import { grantPermissions } from '../shared/grant';
+import { acknowledgeWildcardResources } from '../shared/nag';
 import { SharedProvider } from '../shared/shared-provider';
 import { dataSourceArn } from './amazon-ml-role';
 import type { DataSourceProperties } from './handler/datasource-properties';
 import { DATASOURCE_RESOURCE_TYPE } from './handler/datasource-properties';
-import { acknowledgeWildcardResources } from '../shared/nag';
 
 /** Properties of a {@link DataSourceResource}. */
 export interface DataSourceResourceProps {
@@ -36,6 +37,8 @@ export class DataSourceResource extends Construct {
   readonly dataSourceId: string;
   /** The datasource's status once deployed: `COMPLETED`. */
   readonly status: string;
+  /** The ARN of every datasource of the id prefix: each replacement has a new id. */
+  private readonly dataSourcesArn: string;
 
   constructor(scope: Construct, id: string, props: DataSourceResourceProps) {
     super(scope, id);
@@ -48,42 +51,15 @@ export class DataSourceResource extends Construct {
       // CloudFormation waits at most an hour for a custom resource; fail cleanly before that.
       totalTimeout: Duration.minutes(55),
     });
+    this.dataSourcesArn = dataSourceArn(this, `${properties.DataSourceIdPrefix}-*`);
     const onEventRole = provider.onEventHandler.role;
     const isCompleteRole = provider.isCompleteHandler!.role;
-    const dataSources = dataSourceArn(this, `${properties.DataSourceIdPrefix}-*`);
-    const createAction =
-      properties.Engine === 'redshift'
-        ? 'machinelearning:CreateDataSourceFromRedshift'
-        : 'machinelearning:CreateDataSourceFromRDS';
-
-    onEventRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          createAction,
-          'machinelearning:GetDataSource',
-          'machinelearning:DeleteDataSource',
-        ],
-        resources: [dataSources],
-      }),
-    );
-    onEventRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [props.amazonMlRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'machinelearning.amazonaws.com' } },
-      }),
-    );
-    props.secret.grantRead(onEventRole);
-    isCompleteRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['machinelearning:GetDataSource'],
-        resources: [dataSources],
-      }),
-    );
+    this.grantManage(onEventRole, props);
+    this.grantRead(isCompleteRole);
     for (const role of [onEventRole, isCompleteRole]) {
       acknowledgeWildcardResources(
         role,
-        [dataSources],
+        [this.dataSourcesArn],
         `The handler names each datasource it creates with a new version suffix; it may only manage the datasources of the "${properties.DataSourceIdPrefix}" prefix.`,
       );
     }
@@ -96,5 +72,40 @@ export class DataSourceResource extends Construct {
     this.resource.node.addDependency(props.amazonMlRole, ...(props.dependsOn ?? []));
     this.dataSourceId = this.resource.getAttString('DataSourceId');
     this.status = this.resource.getAttString('Status');
+  }
+
+  /** Lets `grantee` read the datasources of this resource's id prefix, and their status. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantPermissions(grantee, {
+      actions: ['machinelearning:GetDataSource'],
+      resources: [this.dataSourcesArn],
+    });
+  }
+
+  /**
+   * Lets the handler create, read and delete the datasources of the id prefix, give Amazon ML
+   * the role it assumes for them, and read the database credentials from the secret.
+   */
+  private grantManage(grantee: iam.IGrantable, props: DataSourceResourceProps): iam.Grant {
+    const createAction =
+      props.properties.Engine === 'redshift'
+        ? 'machinelearning:CreateDataSourceFromRedshift'
+        : 'machinelearning:CreateDataSourceFromRDS';
+    return grantPermissions(
+      grantee,
+      {
+        actions: [
+          createAction,
+          'machinelearning:GetDataSource',
+          'machinelearning:DeleteDataSource',
+        ],
+        resources: [this.dataSourcesArn],
+      },
+      {
+        actions: ['iam:PassRole'],
+        resources: [props.amazonMlRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'machinelearning.amazonaws.com' } },
+      },
+    ).combine(props.secret.grantRead(grantee));
   }
 }

@@ -1,7 +1,8 @@
 import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { grantPermissions } from '../shared/grant';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import type { DatabaseSource } from '../sources/database-source';
 import { AmazonMlRole } from './amazon-ml-role';
 import type { DataSchema } from './data-schema';
@@ -13,7 +14,6 @@ import {
 } from './datasource-validation';
 import { checkSelectQuery } from './select-query';
 import type { StagingLocation } from './staging-location';
-import { acknowledgeWildcardResources } from '../shared/nag';
 
 /** Properties of a {@link RedshiftDataSource}. */
 export interface RedshiftDataSourceProps {
@@ -126,10 +126,11 @@ export class RedshiftDataSource extends Construct {
    * What Amazon ML does to reach the cluster: describe it and its security groups, and admit
    * its own address ranges to the cluster's security group (and withdraw them again).
    */
-  private grantClusterAccess(cluster: DatabaseSource): void {
+  private grantClusterAccess(cluster: DatabaseSource): iam.Grant {
     const stack = Stack.of(this);
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
+    const grant = grantPermissions(
+      this.role,
+      {
         actions: ['redshift:DescribeClusters'],
         resources: [
           stack.formatArn({
@@ -139,10 +140,8 @@ export class RedshiftDataSource extends Construct {
             arnFormat: ArnFormat.COLON_RESOURCE_NAME,
           }),
         ],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
+      },
+      {
         actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
         resources: [
           stack.formatArn({
@@ -151,13 +150,11 @@ export class RedshiftDataSource extends Construct {
             resourceName: cluster.securityGroup.securityGroupId,
           }),
         ],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
+      },
+      {
         actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeInternetGateways'],
         resources: ['*'],
-      }),
+      },
     );
     acknowledge(
       this.role,
@@ -165,5 +162,6 @@ export class RedshiftDataSource extends Construct {
       'Resource::*',
       'EC2 Describe actions do not support resource-level permissions; Amazon ML reads the security groups and internet gateways of the cluster VPC.',
     );
+    return grant;
   }
 }

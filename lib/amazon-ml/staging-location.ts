@@ -1,7 +1,10 @@
 import { Aws } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Permission } from '../shared/grant';
+import { grantPermissions } from '../shared/grant';
+import { S3PrefixAccess } from '../shared/s3-prefix-access';
 
 /** A relative S3 prefix ending with "/", without characters that IAM reads as wildcards. */
 const PREFIX = /^([a-zA-Z0-9!_.'()-]+\/)+$/;
@@ -55,6 +58,7 @@ export class StagingLocation {
   readonly uri: string;
   /** The ARN of the objects under the prefix, for policies. */
   readonly objectsArn: string;
+  private readonly access: S3PrefixAccess;
 
   private constructor(
     readonly bucketName: string,
@@ -64,7 +68,9 @@ export class StagingLocation {
     private readonly locationProblems: string[],
   ) {
     this.uri = `s3://${bucketName}/${prefix}`;
-    this.objectsArn = `${bucketArn}/${prefix}*`;
+    // Aws.REGION: the S3 endpoint of the Region of the stack whose policy names the key.
+    this.access = new S3PrefixAccess({ bucketArn, prefix, region: Aws.REGION });
+    this.objectsArn = this.access.objectsArn;
   }
 
   /** What is wrong with the location; empty when it is valid. */
@@ -72,36 +78,28 @@ export class StagingLocation {
     return [...this.locationProblems];
   }
 
-  /** Lets `grantee` write objects under the prefix (a Redshift UNLOAD, a Data Pipeline copy). */
-  grantWrite(grantee: iam.IGrantable): void {
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [this.objectsArn],
-      }),
+  /**
+   * Lets `grantee` write objects under the prefix (a Redshift UNLOAD, a Data Pipeline copy), and
+   * use the key for them through S3.
+   */
+  grantWrite(grantee: iam.IGrantable): iam.Grant {
+    return grantPermissions(
+      grantee,
+      this.access.onObjects(['s3:PutObject', 's3:AbortMultipartUpload']),
+      // Multipart uploads decrypt the parts they assemble.
+      ...this.keyUse(['kms:GenerateDataKey', 'kms:Decrypt']),
     );
-    // Multipart uploads decrypt the parts they assemble.
-    this.grantKeyUse(principal, ['kms:GenerateDataKey', 'kms:Decrypt']);
   }
 
-  /** Lets `grantee` list and read the objects under the prefix. */
-  grantRead(grantee: iam.IGrantable): void {
-    const principal = grantee.grantPrincipal;
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.objectsArn] }),
+  /** Lets `grantee` list and read the objects under the prefix, and decrypt them through S3. */
+  grantRead(grantee: iam.IGrantable): iam.Grant {
+    return grantPermissions(
+      grantee,
+      this.access.onObjects(['s3:GetObject']),
+      this.access.onBucket(['s3:ListBucket'], { listPrefixOnly: true }),
+      this.access.onBucket(['s3:GetBucketLocation']),
+      ...this.keyUse(['kms:Decrypt']),
     );
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [this.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${this.prefix}*`] } },
-      }),
-    );
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [this.bucketArn] }),
-    );
-    this.grantKeyUse(principal, ['kms:Decrypt']);
   }
 
   /** The ARNs that grants name with a wildcard, for the cdk-nag acknowledgements. */
@@ -109,15 +107,7 @@ export class StagingLocation {
     return [this.objectsArn];
   }
 
-  private grantKeyUse(principal: iam.IPrincipal, actions: string[]): void {
-    if (!this.encryptionKey) return;
-    principal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions,
-        resources: [this.encryptionKey.keyArn],
-        // For objects of S3 only: the key is not usable directly.
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.amazonaws.com` } },
-      }),
-    );
+  private keyUse(actions: string[]): Permission[] {
+    return this.encryptionKey ? [this.access.onKey(this.encryptionKey, actions)] : [];
   }
 }

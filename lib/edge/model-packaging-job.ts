@@ -1,16 +1,17 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
+import { S3PrefixAccess } from '../shared/s3-prefix-access';
 import { SharedProvider } from '../shared/shared-provider';
 import type { GreengrassComponentRef } from './greengrass-component';
 import { componentArn, componentVersionArn } from './greengrass-component';
-import { acknowledgeWildcardResources } from '../shared/nag';
 import type { ModelPackagingProperties } from './handler/model-packaging-properties';
+import { MODEL_PACKAGING_RESOURCE_TYPE } from './handler/model-packaging-properties';
 
 /** The longest job name Lookout for Vision accepts. */
 const MAX_JOB_NAME = 64;
@@ -102,7 +103,7 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       queryInterval: Duration.minutes(1),
       totalTimeout: Duration.hours(2),
     });
-    this.grant(provider, props);
+    this.grantPackaging(provider, props);
 
     const properties: ModelPackagingProperties = {
       ProjectName: props.projectName,
@@ -127,17 +128,27 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::LookoutVisionModelPackaging',
+      resourceType: MODEL_PACKAGING_RESOURCE_TYPE,
       properties: { ...properties },
     });
     this.resource.node.addDependency(...provider.roles);
     this.componentVersionArn = this.resource.getAttString('ComponentVersionArn');
   }
 
-  private grant(provider: SharedProvider, props: ModelPackagingJobProps): void {
+  /**
+   * Lets the handlers package this model version into this component (and find and delete its
+   * versions), write the artifacts under the prefix, and use the key for them through S3.
+   */
+  private grantPackaging(provider: SharedProvider, props: ModelPackagingJobProps): iam.Grant {
     const stack = Stack.of(this);
-    provider.addToPolicy(
-      new iam.PolicyStatement({
+    const artifacts = new S3PrefixAccess({
+      bucketArn: props.artifactsBucket.bucketArn,
+      prefix: props.artifactPrefix,
+      region: stack.region,
+    });
+    const componentVersions = componentVersionArn(this, this.name, '*');
+    const grant = provider.grant(
+      {
         actions: ['lookoutvision:StartModelPackagingJob'],
         resources: [
           stack.formatArn({
@@ -146,46 +157,20 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
             resourceName: `${props.projectName}/${props.modelVersion}`,
           }),
         ],
-      }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['lookoutvision:DescribeModelPackagingJob'],
-        resources: ['*'],
-      }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({
+      },
+      { actions: ['lookoutvision:DescribeModelPackagingJob'], resources: ['*'] },
+      {
         actions: ['greengrass:CreateComponentVersion'],
         resources: [componentArn(this, this.name)],
-      }),
-    );
-    const componentVersions = componentVersionArn(this, this.name, '*');
-    provider.addToPolicy(
-      new iam.PolicyStatement({
+      },
+      {
         actions: ['greengrass:DescribeComponent', 'greengrass:DeleteComponent'],
         resources: [componentVersions],
-      }),
+      },
+      artifacts.onObjects(['s3:PutObject']),
+      artifacts.onBucket(['s3:GetBucketLocation']),
+      artifacts.onKey(props.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
     );
-    const artifacts = props.artifactsBucket.arnForObjects(`${props.artifactPrefix}*`);
-    provider.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [artifacts] }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation'],
-        resources: [props.artifactsBucket.bucketArn],
-      }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [props.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
-      }),
-    );
-
-    if (props.deploymentTargetArn) this.grantDeploymentLookup(provider, props.deploymentTargetArn);
 
     const unscoped = [
       'lookoutvision:DescribeModelPackagingJob',
@@ -205,14 +190,17 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       );
       acknowledgeWildcardResources(
         role,
-        [artifacts],
+        [artifacts.objectsArn],
         'The packaging job writes the model artifacts under names it chooses, inside the configured prefix only.',
       );
     }
+    return props.deploymentTargetArn
+      ? grant.combine(this.grantDeploymentLookup(provider, props.deploymentTargetArn))
+      : grant;
   }
 
   /** Lets delete find whether the latest deployment to the target still runs the component. */
-  private grantDeploymentLookup(provider: SharedProvider, targetArn: string): void {
+  private grantDeploymentLookup(provider: SharedProvider, targetArn: string): iam.Grant {
     const stack = Stack.of(this);
     const deployments = stack.formatArn({
       service: 'greengrass',
@@ -221,17 +209,11 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const jobs = stack.formatArn({ service: 'iot', resource: 'job', resourceName: '*' });
-    provider.addToPolicy(
-      new iam.PolicyStatement({ actions: ['greengrass:ListDeployments'], resources: ['*'] }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({ actions: ['greengrass:GetDeployment'], resources: [deployments] }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({ actions: ['iot:DescribeJob'], resources: [jobs] }),
-    );
-    provider.addToPolicy(
-      new iam.PolicyStatement({ actions: ['iot:DescribeThingGroup'], resources: [targetArn] }),
+    const grant = provider.grant(
+      { actions: ['greengrass:ListDeployments'], resources: ['*'] },
+      { actions: ['greengrass:GetDeployment'], resources: [deployments] },
+      { actions: ['iot:DescribeJob'], resources: [jobs] },
+      { actions: ['iot:DescribeThingGroup'], resources: [targetArn] },
     );
     for (const role of provider.roles) {
       acknowledgeWildcardResources(
@@ -245,5 +227,6 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
         'Greengrass reads the IoT job behind a deployment, whose id it assigns, when the deployment is read.',
       );
     }
+    return grant;
   }
 }

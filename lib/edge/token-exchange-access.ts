@@ -5,6 +5,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../shared/nag';
+import { S3PrefixAccess } from '../shared/s3-prefix-access';
 
 /** Properties of a {@link TokenExchangeAccess}. */
 export interface TokenExchangeAccessProps {
@@ -44,20 +45,21 @@ export class TokenExchangeAccess extends Construct {
       }),
     );
 
-    const modelArtifacts = props.artifactsBucket.arnForObjects(`${props.artifactPrefix}*`);
+    const modelArtifacts = new S3PrefixAccess({
+      bucketArn: props.artifactsBucket.bucketArn,
+      prefix: props.artifactPrefix,
+      region: stack.region,
+    });
     this.policy = new iam.Policy(this, 'Policy', {
       roles: [role],
       statements: [
         new iam.PolicyStatement({
           sid: 'ReadModelArtifacts',
-          actions: ['s3:GetObject'],
-          resources: [modelArtifacts],
+          ...modelArtifacts.onObjects(['s3:GetObject']),
         }),
         new iam.PolicyStatement({
           sid: 'DecryptModelArtifacts',
-          actions: ['kms:Decrypt'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+          ...modelArtifacts.onKey(props.encryptionKey, ['kms:Decrypt']),
         }),
         ...(assetObjects.length > 0
           ? [
@@ -72,7 +74,7 @@ export class TokenExchangeAccess extends Construct {
     });
     acknowledgeWildcardResources(
       this.policy,
-      [modelArtifacts],
+      [modelArtifacts.objectsArn],
       'Greengrass downloads the model artifacts, whose names the packaging job chooses, from the configured prefix only.',
     );
   }

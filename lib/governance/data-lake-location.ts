@@ -5,6 +5,7 @@ import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../shared/nag';
+import { S3PrefixAccess } from '../shared/s3-prefix-access';
 
 /** Properties of a {@link DataLakeLocation}. */
 export interface DataLakeLocationProps {
@@ -32,7 +33,7 @@ export class DataLakeLocation extends Construct {
     const { bucket, key } = props;
     const region = Stack.of(this).region;
 
-    const objects = bucket.arnForObjects('*');
+    const location = new S3PrefixAccess({ bucketArn: bucket.bucketArn, region });
     const lakeFormation = new iam.ServicePrincipal('lakeformation.amazonaws.com');
     this.role = new iam.Role(this, 'Role', {
       description:
@@ -41,19 +42,11 @@ export class DataLakeLocation extends Construct {
       inlinePolicies: {
         location: new iam.PolicyDocument({
           statements: [
-            new iam.PolicyStatement({
-              actions: ['s3:ListBucket', 's3:GetBucketLocation'],
-              resources: [bucket.bucketArn],
-            }),
-            new iam.PolicyStatement({
-              actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-              resources: [objects],
-            }),
-            new iam.PolicyStatement({
-              actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              resources: [key.keyArn],
-              conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-            }),
+            new iam.PolicyStatement(location.onBucket(['s3:ListBucket', 's3:GetBucketLocation'])),
+            new iam.PolicyStatement(
+              location.onObjects(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']),
+            ),
+            new iam.PolicyStatement(location.onKey(key, ['kms:Decrypt', 'kms:GenerateDataKey'])),
           ],
         }),
       },
@@ -64,7 +57,7 @@ export class DataLakeLocation extends Construct {
     );
     acknowledgeWildcardResources(
       this.role,
-      [objects],
+      [location.objectsArn],
       'Lake Formation reads and writes any object under the registered bucket on behalf of granted principals; its grants decide which tables, and so which objects, each principal reaches.',
     );
 

@@ -2,7 +2,9 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { SharedProvider } from '../shared/shared-provider';
-import { RESOURCE_TYPES } from './handler/resource-types';
+import type { DataLakeAdminProperties } from './handler/data-lake-admin-properties';
+import { DATA_LAKE_ADMIN_RESOURCE_TYPE } from './handler/data-lake-admin-properties';
+import { DATA_LAKE_DEFAULT_PERMISSIONS_RESOURCE_TYPE } from './handler/data-lake-default-permissions-properties';
 
 /** A principal to make a data lake admin. */
 export interface DataLakeAdmin {
@@ -35,17 +37,17 @@ export class DataLakeSettings extends Construct {
 
   constructor(scope: Construct, id: string, props: DataLakeSettingsProps) {
     super(scope, id);
-    const admins = props.admins.map(
-      (admin) =>
-        new CustomResource(this, admin.id, {
-          serviceToken: props.provider.serviceToken,
-          resourceType: RESOURCE_TYPES.admin,
-          properties: { Principal: admin.principalArn },
-        }),
-    );
+    const admins = props.admins.map((admin) => {
+      const properties: DataLakeAdminProperties = { Principal: admin.principalArn };
+      return new CustomResource(this, admin.id, {
+        serviceToken: props.provider.serviceToken,
+        resourceType: DATA_LAKE_ADMIN_RESOURCE_TYPE,
+        properties: { ...properties },
+      });
+    });
     const defaults = new CustomResource(this, 'DefaultPermissions', {
       serviceToken: props.provider.serviceToken,
-      resourceType: RESOURCE_TYPES.defaultPermissions,
+      resourceType: DATA_LAKE_DEFAULT_PERMISSIONS_RESOURCE_TYPE,
     });
     this.resources = [...admins, defaults].map(
       (resource) => resource.node.defaultChild as CfnResource,

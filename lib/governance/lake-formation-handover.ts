@@ -3,7 +3,8 @@ import { CustomResource } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
 import type { SharedProvider } from '../shared/shared-provider';
-import { RESOURCE_TYPES } from './handler/resource-types';
+import type { IamAllowedPrincipalsRevocationProperties } from './handler/iam-allowed-principals-revocation-properties';
+import { IAM_ALLOWED_PRINCIPALS_REVOCATION_RESOURCE_TYPE } from './handler/iam-allowed-principals-revocation-properties';
 
 /** Properties of {@link LakeFormationHandover}. */
 export interface LakeFormationHandoverProps {
@@ -27,11 +28,15 @@ export class LakeFormationHandover extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeFormationHandoverProps) {
     super(scope, id);
-    const revoke = (name: string, properties: Record<string, string>, dependsOn: Construct) => {
+    const revoke = (
+      name: string,
+      properties: IamAllowedPrincipalsRevocationProperties,
+      dependsOn: Construct,
+    ) => {
       const resource = new CustomResource(this, name, {
         serviceToken: props.provider.serviceToken,
-        resourceType: RESOURCE_TYPES.iamAllowedPrincipals,
-        properties,
+        resourceType: IAM_ALLOWED_PRINCIPALS_REVOCATION_RESOURCE_TYPE,
+        properties: { ...properties },
       });
       resource.node.addDependency(dependsOn);
       return resource.node.defaultChild as CfnResource;

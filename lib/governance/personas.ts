@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
+import { S3PrefixAccess } from '../shared/s3-prefix-access';
 import type { GovernanceConfig } from './config';
 
 /** Properties of {@link Personas}. */
@@ -119,7 +120,10 @@ export class Personas extends Construct {
     glueArn: (resource: string, resourceName?: string) => string,
   ): iam.PolicyDocument {
     const stack = Stack.of(this);
-    const results = props.athenaResultsBucket;
+    const results = new S3PrefixAccess({
+      bucketArn: props.athenaResultsBucket.bucketArn,
+      region: stack.region,
+    });
     return new iam.PolicyDocument({
       statements: [
         new iam.PolicyStatement({
@@ -185,29 +189,22 @@ export class Personas extends Construct {
         }),
         new iam.PolicyStatement({
           sid: 'FindTheQueryResults',
-          actions: ['s3:GetBucketLocation', 's3:ListBucket'],
-          resources: [results.bucketArn],
+          ...results.onBucket(['s3:GetBucketLocation', 's3:ListBucket']),
         }),
         new iam.PolicyStatement({
           sid: 'WriteAndReadQueryResults',
-          actions: [
+          ...results.onObjects([
             's3:PutObject',
             's3:GetObject',
             's3:AbortMultipartUpload',
             's3:ListMultipartUploadParts',
-          ],
-          resources: [results.arnForObjects('*')],
+          ]),
         }),
         new iam.PolicyStatement({
           sid: 'EncryptQueryResults',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.dataKey.keyArn],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-            StringLike: {
-              'kms:EncryptionContext:aws:s3:arn': [results.bucketArn, results.arnForObjects('*')],
-            },
-          },
+          ...results.onKey(props.dataKey, ['kms:GenerateDataKey', 'kms:Decrypt'], {
+            bucketObjectsOnly: true,
+          }),
         }),
       ],
     });

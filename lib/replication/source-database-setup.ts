@@ -6,6 +6,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SharedProvider } from '../shared/shared-provider';
 import type { DatabaseSource } from '../sources/database-source';
+import type { SourceDatabaseSetupProperties } from './handler/source-database-setup-properties';
+import { SOURCE_DATABASE_SETUP_RESOURCE_TYPE } from './handler/source-database-setup-properties';
 import { allowDatabaseAccess } from './replication-network';
 
 /** Characters left out of generated passwords: they break connection strings or quoting. */
@@ -101,17 +103,18 @@ export class SourceDatabaseSetup extends Construct {
       this.dmsUserSecret.grantRead(role);
     }
 
+    const properties: SourceDatabaseSetupProperties = {
+      Host: mysql.endpointAddress,
+      Port: mysql.port,
+      AdminSecretArn: mysql.secret.secretArn,
+      DmsUserSecretArn: this.dmsUserSecret.secretArn,
+      Databases: props.databases,
+      BinlogRetentionHours: props.binlogRetentionHours,
+    };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
-      resourceType: 'Custom::MySqlChangeCaptureSetup',
-      properties: {
-        Host: mysql.endpointAddress,
-        Port: mysql.port,
-        AdminSecretArn: mysql.secret.secretArn,
-        DmsUserSecretArn: this.dmsUserSecret.secretArn,
-        Databases: props.databases,
-        BinlogRetentionHours: props.binlogRetentionHours,
-      },
+      resourceType: SOURCE_DATABASE_SETUP_RESOURCE_TYPE,
+      properties: { ...properties },
     });
     rotation.node.addDependency(this.resource);
   }

@@ -1,22 +1,23 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import type { Permission } from './grant';
+import { grantPermissions } from './grant';
+import type { HandlerFunctionProps } from './handler-function';
 import { HandlerFunction } from './handler-function';
 import { operationalLogGroup } from './log-group';
 import { acknowledgeProviderFramework } from './provider-acknowledgements';
 
-/** Properties of a {@link SharedProvider}. */
-export interface SharedProviderProps {
-  /** Absolute path of the handler module; it exports `onEvent` and, when polling, `isComplete`. */
-  readonly entry: string;
-  /** What the handler manages, shown in the Lambda console. */
-  readonly description: string;
+/** Properties of a {@link SharedProvider}: those of its handler functions, and how it polls. */
+export interface SharedProviderProps extends Pick<
+  HandlerFunctionProps,
+  'entry' | 'description' | 'environment' | 'vpc' | 'vpcSubnets' | 'securityGroups'
+> {
   /**
    * Whether the module exports an `isComplete` handler that the framework polls until the
-   * resource is ready.
+   * resource is ready; `entry` exports `onEvent` in any case.
    * @default false
    */
   readonly polls?: boolean;
@@ -35,26 +36,34 @@ export interface SharedProviderProps {
    * @default Duration.minutes(2)
    */
   readonly handlerTimeout?: Duration;
-  /**
-   * Environment variables of the handler.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * VPC to run the handler in.
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-  /**
-   * Subnets of `vpc` for the handler.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * Security groups of the handler, when it runs in a VPC.
-   * @default - a new security group
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
+ * Whether two props values ask for the same thing: equal values, the same constructs (VPC,
+ * security groups, subnets), equal durations, and arrays and plain objects of those.
+ */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Duration && b instanceof Duration) {
+    return !a.isUnresolved() && !b.isUnresolved() && a.toMilliseconds() === b.toMilliseconds();
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => sameValue(item, b[index]));
+  }
+  const plain = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype;
+  if (plain(a) && plain(b)) return differingProps(a, b).length === 0;
+  return false;
+}
+
+/** The names of the props that two props objects do not agree on. */
+function differingProps(a: object, b: object): string[] {
+  const first = a as Record<string, unknown>;
+  const second = b as Record<string, unknown>;
+  const names = [...new Set([...Object.keys(first), ...Object.keys(second)])];
+  return names.filter((name) => !sameValue(first[name], second[name])).sort();
 }
 
 /**
@@ -63,38 +72,45 @@ export interface SharedProviderProps {
  */
 export class SharedProvider extends Construct {
   /**
-   * Returns the stack's provider with this id, creating it on first use.
-   * The first caller's props define it; later callers share it.
+   * Returns the stack's provider with this id, creating it on first use. Later callers share it
+   * and must ask for the same provider: props that differ from the first caller's (another
+   * handler, VPC or security group, other timeouts) fail synthesis instead of being ignored.
    */
   static of(scope: Construct, id: string, props: SharedProviderProps): SharedProvider {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(id);
-    if (existing instanceof SharedProvider) return existing;
-    return new SharedProvider(stack, id, props);
+    if (!(existing instanceof SharedProvider)) return new SharedProvider(stack, id, props);
+    const differing = differingProps(existing.props, props);
+    if (differing.length > 0) {
+      throw new Error(
+        `The provider ${id} of stack ${stack.stackName} exists already with other ${differing.join(', ')}: ` +
+          'a provider with other settings needs an id of its own.',
+      );
+    }
+    return existing;
   }
 
   readonly serviceToken: string;
   readonly onEventHandler: HandlerFunction;
   readonly isCompleteHandler?: HandlerFunction;
 
-  private constructor(scope: Construct, id: string, props: SharedProviderProps) {
+  private constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: SharedProviderProps,
+  ) {
     super(scope, id);
-    const handlerProps = {
-      entry: props.entry,
-      description: props.description,
-      timeout: props.handlerTimeout ?? Duration.minutes(2),
-      environment: props.environment,
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      securityGroups: props.securityGroups,
-    };
+    const { polls, queryInterval, totalTimeout, handlerTimeout, ...functionProps } = props;
+    const timeout = handlerTimeout ?? Duration.minutes(2);
     this.onEventHandler = new HandlerFunction(this, 'OnEvent', {
-      ...handlerProps,
+      ...functionProps,
+      timeout,
       handler: 'onEvent',
     });
-    if (props.polls) {
+    if (polls) {
       this.isCompleteHandler = new HandlerFunction(this, 'IsComplete', {
-        ...handlerProps,
+        ...functionProps,
+        timeout,
         handler: 'isComplete',
       });
     }
@@ -103,13 +119,13 @@ export class SharedProvider extends Construct {
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.onEventHandler.function,
       isCompleteHandler: this.isCompleteHandler?.function,
-      queryInterval: props.polls ? (props.queryInterval ?? Duration.seconds(30)) : undefined,
-      totalTimeout: props.polls ? (props.totalTimeout ?? Duration.hours(2)) : undefined,
+      queryInterval: polls ? (queryInterval ?? Duration.seconds(30)) : undefined,
+      totalTimeout: polls ? (totalTimeout ?? Duration.hours(2)) : undefined,
       logGroup: frameworkLogs,
-      waiterStateMachineLogOptions: props.polls
+      waiterStateMachineLogOptions: polls
         ? { destination: frameworkLogs, level: sfn.LogLevel.ALL, includeExecutionData: false }
         : undefined,
-      disableWaiterStateMachineLogging: props.polls ? false : undefined,
+      disableWaiterStateMachineLogging: polls ? false : undefined,
     });
     this.serviceToken = provider.serviceToken;
     acknowledgeProviderFramework(provider, [
@@ -118,10 +134,9 @@ export class SharedProvider extends Construct {
     ]);
   }
 
-  /** Grants the handler functions a permission. */
-  addToPolicy(statement: iam.PolicyStatement): void {
-    this.onEventHandler.role.addToPolicy(statement);
-    this.isCompleteHandler?.role.addToPolicy(statement);
+  /** Grants the handler functions `permissions`, in this order. */
+  grant(...permissions: Permission[]): iam.Grant {
+    return grantPermissions(this.roles, ...permissions);
   }
 
   /** The handler roles, for grants made by other constructs (`bucket.grantRead(role)`). */

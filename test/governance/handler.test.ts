@@ -10,12 +10,13 @@ import {
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { IAM_ONLY_DEFAULT } from '../../lib/governance/handler/data-lake-settings';
-import { lakeFormationHandler } from '../../lib/governance/handler/index';
+import { lakeFormationHandlers } from '../../lib/governance/handler/index';
 
 const lf = mockClient(LakeFormationClient);
 const sleeps: number[] = [];
-const onEvent = lakeFormationHandler(new LakeFormationClient({}), {
-  sleep: async (ms) => void sleeps.push(ms),
+const { onEvent } = lakeFormationHandlers({
+  lakeFormation: new LakeFormationClient({}),
+  retry: { sleep: async (ms) => void sleeps.push(ms) },
 });
 
 const DEPLOYER =
@@ -85,6 +86,7 @@ const ACCOUNT_SETTINGS: DataLakeSettings = {
 beforeEach(() => {
   lf.reset();
   sleeps.length = 0;
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 
 describe('Custom::DataLakeAdmin', () => {

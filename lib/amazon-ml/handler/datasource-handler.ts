@@ -7,15 +7,13 @@ import {
 } from '@aws-sdk/client-machine-learning';
 import type { GetDataSourceOutput } from '@aws-sdk/client-machine-learning';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type {
-  CdkCustomResourceEvent,
-  CdkCustomResourceIsCompleteEvent,
-  CdkCustomResourceIsCompleteResponse,
-  CdkCustomResourceResponse,
-} from 'aws-lambda';
-import { isAccessDenied, isError, serviceRefusedMessage } from '../../shared/handler/aws-errors';
+import { explainRefusal, isError } from '../../shared/handler/aws-errors';
+import type * as cfn from '../../shared/handler/custom-resource';
+import { deployedHandlers } from '../../shared/handler/deployed-handlers';
+import { messageOf, plainError } from '../../shared/handler/plain-error';
 import type { RetryOptions } from '../../shared/handler/retry';
 import { withRetry } from '../../shared/handler/retry';
+import { credentialsIn } from '../../shared/handler/secret-credentials';
 import type { DataSourceAttributes, DataSourceProperties } from './datasource-properties';
 import type { CreateDataSourceRequest, DatabaseCredentials } from './datasource-request';
 import {
@@ -25,10 +23,6 @@ import {
   dataSourceIdFor,
   redacted,
 } from './datasource-request';
-
-type Properties = DataSourceProperties & { ServiceToken: string };
-export type DataSourceEvent = CdkCustomResourceEvent<Properties>;
-export type DataSourceIsCompleteEvent = CdkCustomResourceIsCompleteEvent<Properties>;
 
 /** Statuses of a datasource that is, or will be, usable. */
 const LIVE = new Set(['PENDING', 'INPROGRESS', 'COMPLETED']);
@@ -44,25 +38,13 @@ export interface DataSourceHandlerDependencies {
   readonly retry?: RetryOptions;
 }
 
-/**
- * An error that CloudFormation shows as it is: one sentence, no stack trace (the provider
- * framework appends the handler's trace lines after the first to the reason it reports).
- */
-function plainError(message: string): Error {
-  const error = new Error(message);
-  error.stack = `Error: ${message}`;
-  return error;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Turns what Amazon ML answered into an error a person can act on. */
 function explain(error: unknown, dataSourceId: string): unknown {
-  if (isAccessDenied(error)) {
-    return plainError(serviceRefusedMessage('Amazon Machine Learning', 'features.amazonMl', error));
-  }
+  const refusal = explainRefusal(error, {
+    service: 'Amazon Machine Learning',
+    configSwitch: 'features.amazonMl',
+  });
+  if (refusal) return refusal;
   if (isError(error, 'IdempotentParameterMismatchException')) {
     return plainError(
       `Amazon ML already has a datasource "${dataSourceId}" created from a different request: ${messageOf(error)}`,
@@ -74,15 +56,17 @@ function explain(error: unknown, dataSourceId: string): unknown {
   return error;
 }
 
+export type DataSourceEvent = cfn.OnEvent<DataSourceProperties>;
+export type DataSourceIsCompleteEvent = cfn.IsCompleteEvent<DataSourceProperties>;
+
 /** The onEvent and isComplete handlers of `Custom::AmazonMlDataSource`. */
 export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
-  const retry = <T>(operation: () => Promise<T>) => withRetry(operation, deps.retry);
-
   async function readCredentials(secretArn: string): Promise<DatabaseCredentials> {
     let secretString: string | undefined;
     try {
-      const secret = await retry(() =>
-        deps.secrets.send(new GetSecretValueCommand({ SecretId: secretArn })),
+      const secret = await withRetry(
+        () => deps.secrets.send(new GetSecretValueCommand({ SecretId: secretArn })),
+        deps.retry,
       );
       secretString = secret.SecretString;
     } catch (error) {
@@ -90,16 +74,8 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
         `Cannot read the database credentials from ${secretArn}: ${messageOf(error)}`,
       );
     }
-    let parsed: { username?: unknown; password?: unknown } = {};
-    try {
-      parsed = JSON.parse(secretString ?? '{}');
-    } catch {
-      // reported below
-    }
-    if (typeof parsed.username !== 'string' || typeof parsed.password !== 'string') {
-      throw plainError(`The secret ${secretArn} does not hold a JSON "username" and "password"`);
-    }
-    return { Username: parsed.username, Password: parsed.password };
+    const { username, password } = credentialsIn(secretArn, secretString);
+    return { Username: username, Password: password };
   }
 
   async function send(request: CreateDataSourceRequest): Promise<void> {
@@ -113,7 +89,7 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
   async function create(
     properties: DataSourceProperties,
     requestId: string,
-  ): Promise<CdkCustomResourceResponse<DataSourceAttributes>> {
+  ): Promise<cfn.OnEventResponse<DataSourceAttributes>> {
     let id = dataSourceIdFor(properties);
     const existing = await describe(id);
     if (existing?.Status && LIVE.has(existing.Status)) {
@@ -127,20 +103,23 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
     const request = createDataSourceRequest(properties, id, credentials);
     console.log('creating datasource', JSON.stringify(redacted(request)));
     try {
-      await retry(() => send(request));
+      await withRetry(() => send(request), deps.retry);
     } catch (error) {
       throw explain(error, id);
     }
     return { PhysicalResourceId: id, Data: { DataSourceId: id } };
   }
 
-  async function remove(id: string): Promise<CdkCustomResourceResponse<DataSourceAttributes>> {
+  async function remove(id: string): Promise<cfn.OnEventResponse<DataSourceAttributes>> {
     if (!DATASOURCE_ID.test(id)) {
       console.log(`"${id}" is not an Amazon ML datasource id; nothing to delete`);
       return { PhysicalResourceId: id };
     }
     try {
-      await retry(() => deps.ml.send(new DeleteDataSourceCommand({ DataSourceId: id })));
+      await withRetry(
+        () => deps.ml.send(new DeleteDataSourceCommand({ DataSourceId: id })),
+        deps.retry,
+      );
       console.log(`deleted datasource ${id}`);
     } catch (error) {
       if (!isError(error, 'ResourceNotFoundException')) throw explain(error, id);
@@ -151,7 +130,10 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
 
   async function describe(id: string): Promise<GetDataSourceOutput | undefined> {
     try {
-      return await retry(() => deps.ml.send(new GetDataSourceCommand({ DataSourceId: id })));
+      return await withRetry(
+        () => deps.ml.send(new GetDataSourceCommand({ DataSourceId: id })),
+        deps.retry,
+      );
     } catch (error) {
       if (isError(error, 'ResourceNotFoundException')) return undefined;
       throw explain(error, id);
@@ -160,7 +142,7 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
 
   async function onEvent(
     event: DataSourceEvent,
-  ): Promise<CdkCustomResourceResponse<DataSourceAttributes>> {
+  ): Promise<cfn.OnEventResponse<DataSourceAttributes>> {
     switch (event.RequestType) {
       case 'Create':
         return create(event.ResourceProperties, event.RequestId);
@@ -184,7 +166,7 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
 
   async function isComplete(
     event: DataSourceIsCompleteEvent,
-  ): Promise<CdkCustomResourceIsCompleteResponse<DataSourceAttributes>> {
+  ): Promise<cfn.IsCompleteResponse<DataSourceAttributes>> {
     const id = event.PhysicalResourceId!;
     if (event.RequestType === 'Delete') {
       if (!DATASOURCE_ID.test(id)) return { IsComplete: true };
@@ -213,15 +195,7 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
   return { onEvent, isComplete };
 }
 
-let deployed: ReturnType<typeof dataSourceHandlers> | undefined;
-const handlers = () =>
-  (deployed ??= dataSourceHandlers({
-    ml: new MachineLearningClient({}),
-    secrets: new SecretsManagerClient({}),
-  }));
-
-/** Creates, replaces and deletes the datasource. */
-export const onEvent = (event: DataSourceEvent) => handlers().onEvent(event);
-
-/** Reports completion once Amazon ML has finished (or failed) the datasource. */
-export const isComplete = (event: DataSourceIsCompleteEvent) => handlers().isComplete(event);
+/** The Lambda entry points. */
+export const { onEvent, isComplete } = deployedHandlers(() =>
+  dataSourceHandlers({ ml: new MachineLearningClient({}), secrets: new SecretsManagerClient({}) }),
+);

@@ -1,4 +1,12 @@
-/** The properties of the model packaging custom resource, shared by the construct and its handler. */
+/**
+ * The properties of a `Custom::LookoutVisionModelPackaging` resource: the construct writes them,
+ * the handler reads them.
+ */
+
+/** The CloudFormation type of the model packaging resource. */
+export const MODEL_PACKAGING_RESOURCE_TYPE = 'Custom::LookoutVisionModelPackaging';
+
+/** The properties of the model packaging resource. */
 export interface ModelPackagingProperties {
   /** The Lookout for Vision project that holds the model. */
   readonly ProjectName: string;
@@ -35,7 +43,7 @@ export interface ModelPackagingProperties {
   readonly TargetArn?: string;
 }
 
-/** The attributes of the model packaging custom resource. */
+/** The attributes of the model packaging resource (`Fn::GetAtt`). */
 export interface ModelPackagingData {
   readonly ComponentName: string;
   readonly ComponentVersion: string;

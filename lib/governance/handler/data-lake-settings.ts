@@ -3,8 +3,9 @@ import {
   GetDataLakeSettingsCommand,
   PutDataLakeSettingsCommand,
 } from '@aws-sdk/client-lakeformation';
-import type { LakeFormationContext } from './lake-formation-client';
-import { IAM_ALLOWED_PRINCIPALS, retrying } from './lake-formation-client';
+import { withRetry } from '../../shared/handler/retry';
+import type { LakeFormationDependencies } from './lake-formation-client';
+import { IAM_ALLOWED_PRINCIPALS, lakeFormationRetry } from './lake-formation-client';
 
 /**
  * The data lake settings are one object that PutDataLakeSettings replaces whole. Every change
@@ -20,16 +21,16 @@ interface Change<T> {
 }
 
 async function readModifyWrite<T>(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
   change: (current: DataLakeSettings) => Change<T>,
 ): Promise<T> {
-  return retrying(context, async () => {
-    const response = await context.client.send(new GetDataLakeSettingsCommand({}));
+  return withRetry(async () => {
+    const response = await deps.lakeFormation.send(new GetDataLakeSettingsCommand({}));
     const { write, result } = change(response.DataLakeSettings ?? {});
     if (write)
-      await context.client.send(new PutDataLakeSettingsCommand({ DataLakeSettings: write }));
+      await deps.lakeFormation.send(new PutDataLakeSettingsCommand({ DataLakeSettings: write }));
     return result;
-  });
+  }, lakeFormationRetry(deps));
 }
 
 function adminsOf(settings: DataLakeSettings): string[] {
@@ -40,10 +41,10 @@ function adminsOf(settings: DataLakeSettings): string[] {
 
 /** Makes `principal` a data lake admin; says whether it already was. */
 export function addAdmin(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
   principal: string,
 ): Promise<'added' | 'present'> {
-  return readModifyWrite(context, (current) => {
+  return readModifyWrite(deps, (current) => {
     if (adminsOf(current).includes(principal)) return { result: 'present' };
     const admins = [...(current.DataLakeAdmins ?? []), { DataLakePrincipalIdentifier: principal }];
     return { write: { ...current, DataLakeAdmins: admins }, result: 'added' };
@@ -51,8 +52,8 @@ export function addAdmin(
 }
 
 /** Removes `principal` from the data lake admins, if it is still one; keeps every other admin. */
-export function removeAdmin(context: LakeFormationContext, principal: string): Promise<boolean> {
-  return readModifyWrite(context, (current) => {
+export function removeAdmin(deps: LakeFormationDependencies, principal: string): Promise<boolean> {
+  return readModifyWrite(deps, (current) => {
     if (!adminsOf(current).includes(principal)) return { result: false };
     const admins = (current.DataLakeAdmins ?? []).filter(
       (admin) => admin.DataLakePrincipalIdentifier !== principal,
@@ -82,9 +83,9 @@ export const IAM_ONLY_DEFAULT: PrincipalPermissions[] = [
  * the defaults that grant ALL to IAM_ALLOWED_PRINCIPALS. Returns the defaults it cleared.
  */
 export function clearDefaultPermissions(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
 ): Promise<DefaultPermissionsKind[]> {
-  return readModifyWrite(context, (current) => {
+  return readModifyWrite(deps, (current) => {
     const cleared = KINDS.filter((kind) => (current[DEFAULTS_FIELD[kind]] ?? []).length > 0);
     if (cleared.length === 0) return { result: [] };
     return {
@@ -103,10 +104,10 @@ export function clearDefaultPermissions(
  * has set that default since: their setting stands. Returns the defaults it restored.
  */
 export function restoreDefaultPermissions(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
   cleared: readonly DefaultPermissionsKind[],
 ): Promise<DefaultPermissionsKind[]> {
-  return readModifyWrite(context, (current) => {
+  return readModifyWrite(deps, (current) => {
     const restored = cleared.filter((kind) => (current[DEFAULTS_FIELD[kind]] ?? []).length === 0);
     if (restored.length === 0) return { result: [] };
     const write: DataLakeSettings = { ...current };

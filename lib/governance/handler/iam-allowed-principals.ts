@@ -5,8 +5,9 @@ import {
   RevokePermissionsCommand,
 } from '@aws-sdk/client-lakeformation';
 import { isError } from '../../shared/handler/aws-errors';
-import type { LakeFormationContext } from './lake-formation-client';
-import { IAM_ALLOWED_PRINCIPALS, retrying } from './lake-formation-client';
+import { withRetry } from '../../shared/handler/retry';
+import type { LakeFormationDependencies } from './lake-formation-client';
+import { IAM_ALLOWED_PRINCIPALS, lakeFormationRetry } from './lake-formation-client';
 
 /**
  * A database or table created while Lake Formation ran in "IAM access control only" mode
@@ -30,20 +31,22 @@ function resourceOf(target: CatalogObject): Resource {
 }
 
 async function iamAllowedPermissions(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
   target: CatalogObject,
 ): Promise<Permission[]> {
   const permissions = new Set<Permission>();
   let nextToken: string | undefined;
   do {
-    const page = await retrying(context, () =>
-      context.client.send(
-        new ListPermissionsCommand({
-          Principal: principal,
-          Resource: resourceOf(target),
-          NextToken: nextToken,
-        }),
-      ),
+    const page = await withRetry(
+      () =>
+        deps.lakeFormation.send(
+          new ListPermissionsCommand({
+            Principal: principal,
+            Resource: resourceOf(target),
+            NextToken: nextToken,
+          }),
+        ),
+      lakeFormationRetry(deps),
     );
     for (const entry of page.PrincipalResourcePermissions ?? []) {
       if (entry.Principal?.DataLakePrincipalIdentifier !== IAM_ALLOWED_PRINCIPALS) continue;
@@ -56,19 +59,21 @@ async function iamAllowedPermissions(
 
 /** Revokes what IAM_ALLOWED_PRINCIPALS holds on `target`; returns what it revoked. */
 export async function revokeIamAllowedPrincipals(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
   target: CatalogObject,
 ): Promise<Permission[]> {
-  const permissions = await iamAllowedPermissions(context, target);
+  const permissions = await iamAllowedPermissions(deps, target);
   if (permissions.length === 0) return [];
-  await retrying(context, () =>
-    context.client.send(
-      new RevokePermissionsCommand({
-        Principal: principal,
-        Resource: resourceOf(target),
-        Permissions: permissions,
-      }),
-    ),
+  await withRetry(
+    () =>
+      deps.lakeFormation.send(
+        new RevokePermissionsCommand({
+          Principal: principal,
+          Resource: resourceOf(target),
+          Permissions: permissions,
+        }),
+      ),
+    lakeFormationRetry(deps),
   );
   return permissions;
 }
@@ -78,20 +83,22 @@ export async function revokeIamAllowedPrincipals(
  * already gone has nothing to give back. Returns whether it granted.
  */
 export async function restoreIamAllowedPrincipals(
-  context: LakeFormationContext,
+  deps: LakeFormationDependencies,
   target: CatalogObject,
   permissions: readonly Permission[],
 ): Promise<boolean> {
   if (permissions.length === 0) return false;
   try {
-    await retrying(context, () =>
-      context.client.send(
-        new GrantPermissionsCommand({
-          Principal: principal,
-          Resource: resourceOf(target),
-          Permissions: [...permissions],
-        }),
-      ),
+    await withRetry(
+      () =>
+        deps.lakeFormation.send(
+          new GrantPermissionsCommand({
+            Principal: principal,
+            Resource: resourceOf(target),
+            Permissions: [...permissions],
+          }),
+        ),
+      lakeFormationRetry(deps),
     );
     return true;
   } catch (error) {

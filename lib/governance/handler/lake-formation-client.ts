@@ -1,17 +1,16 @@
 import type { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { isError, isRetryable } from '../../shared/handler/aws-errors';
 import type { RetryOptions } from '../../shared/handler/retry';
-import { withRetry } from '../../shared/handler/retry';
 
 /** The principal that stands for "IAM decides": Glue's permission model before Lake Formation. */
 export const IAM_ALLOWED_PRINCIPALS = 'IAM_ALLOWED_PRINCIPALS';
 
-/** A Lake Formation client and how to retry its calls. */
-export interface LakeFormationContext {
-  readonly client: LakeFormationClient;
+/** A Lake Formation client and how to retry its calls; tests replace both. */
+export interface LakeFormationDependencies {
+  readonly lakeFormation: LakeFormationClient;
   /**
-   * Retry behaviour; tests replace the sleep.
-   * @default withRetry's defaults
+   * How the calls are retried, on top of {@link isLakeFormationRetryable}.
+   * @default - withRetry's defaults
    */
   readonly retry?: RetryOptions;
 }
@@ -33,10 +32,7 @@ export function isLakeFormationRetryable(error: unknown): boolean {
   );
 }
 
-/** Runs `operation`, retrying what Lake Formation says may succeed on a later try. */
-export function retrying<T>(
-  context: LakeFormationContext,
-  operation: () => Promise<T>,
-): Promise<T> {
-  return withRetry(operation, { retryIf: isLakeFormationRetryable, ...context.retry });
+/** The retry options of a Lake Formation call: also what Lake Formation says may pass later. */
+export function lakeFormationRetry(deps: LakeFormationDependencies): RetryOptions {
+  return { retryIf: isLakeFormationRetryable, ...deps.retry };
 }

@@ -1,8 +1,18 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnection } from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { isError } from '../../shared/handler/aws-errors';
+import { errorCode, isError } from '../../shared/handler/aws-errors';
+import type * as cfn from '../../shared/handler/custom-resource';
+import { deployedHandlers } from '../../shared/handler/deployed-handlers';
+import { plainError } from '../../shared/handler/plain-error';
+import type { RetryOptions } from '../../shared/handler/retry';
 import { withRetry } from '../../shared/handler/retry';
+import type { Credentials } from '../../shared/handler/secret-credentials';
+import { readCredentials } from '../../shared/handler/secret-credentials';
+import type {
+  SourceDatabaseSetupAttributes,
+  SourceDatabaseSetupProperties,
+} from './source-database-setup-properties';
 
 /**
  * `Custom::MySqlChangeCaptureSetup`: prepares a MySQL source for DMS change capture. It checks
@@ -11,38 +21,14 @@ import { withRetry } from '../../shared/handler/retry';
  * Credentials are read from Secrets Manager at run time; none passes through CloudFormation.
  */
 
-/** The resource properties; CloudFormation passes numbers as strings. */
-export interface SetupProperties {
-  readonly Host: string;
-  readonly Port: string;
-  readonly AdminSecretArn: string;
-  readonly DmsUserSecretArn: string;
-  readonly Databases: string[];
-  readonly BinlogRetentionHours: string;
-}
-
-export interface SetupEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: SetupProperties;
-  readonly OldResourceProperties?: SetupProperties;
-}
-
-export interface SetupResult {
-  readonly PhysicalResourceId: string;
-  readonly Data?: Record<string, string>;
-}
-
-/** What the handler needs from outside; tests replace the waits. */
-export interface SetupDependencies {
+/** The clients and retry behaviour of the handler; tests replace them. */
+export interface SourceDatabaseSetupHandlerDependencies {
   readonly secrets: SecretsManagerClient;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
-interface Credentials {
-  readonly username: string;
-  readonly password: string;
+  /**
+   * How throttling, server errors and an unreachable database are retried.
+   * @default - withRetry's defaults
+   */
+  readonly retry?: RetryOptions;
 }
 
 const PHYSICAL_ID_PREFIX = 'mysql-user:';
@@ -60,37 +46,19 @@ const UNREACHABLE = new Set([
 /** MySQL's answer to revoking a grant that does not exist. */
 const NO_SUCH_GRANT = new Set(['ER_NONEXISTING_GRANT', 'ER_NONEXISTING_TABLE_GRANT']);
 
-function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
-
 function isUnreachable(error: unknown): boolean {
   return UNREACHABLE.has(errorCode(error) ?? '');
 }
 
-export function sourceDatabaseSetup(deps: SetupDependencies) {
-  const sleep = deps.sleep;
+export type SourceDatabaseSetupEvent = cfn.OnEvent<SourceDatabaseSetupProperties>;
+type Response = cfn.OnEventResponse<SourceDatabaseSetupAttributes>;
 
-  async function readCredentials(secretArn: string): Promise<Credentials> {
-    const response = await withRetry(
-      () => deps.secrets.send(new GetSecretValueCommand({ SecretId: secretArn })),
-      { sleep },
-    );
-    let value: Partial<Credentials>;
-    try {
-      value = JSON.parse(response.SecretString ?? '');
-    } catch {
-      throw new Error(`The secret ${secretArn} does not hold JSON.`);
-    }
-    if (typeof value.username !== 'string' || typeof value.password !== 'string') {
-      throw new Error(`The secret ${secretArn} has no "username" and "password".`);
-    }
-    return { username: value.username, password: value.password };
-  }
-
-  async function connect(properties: SetupProperties, admin: Credentials): Promise<Connection> {
+/** The onEvent handler of `Custom::MySqlChangeCaptureSetup`. */
+export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDependencies) {
+  async function connect(
+    properties: SourceDatabaseSetupProperties,
+    admin: Credentials,
+  ): Promise<Connection> {
     return withRetry(
       () =>
         createConnection({
@@ -102,9 +70,9 @@ export function sourceDatabaseSetup(deps: SetupDependencies) {
           connectTimeout: 10_000,
         }),
       {
+        ...deps.retry,
         attempts: 4,
         baseDelayMs: 2_000,
-        sleep,
         retryIf: (error) => isUnreachable(error) && errorCode(error) !== 'ER_ACCESS_DENIED_ERROR',
       },
     );
@@ -131,18 +99,18 @@ export function sourceDatabaseSetup(deps: SetupDependencies) {
       );
     }
     if (problems.length > 0) {
-      throw new Error(`The MySQL source is not ready for change capture: ${problems.join('; ')}.`);
+      throw plainError(`The MySQL source is not ready for change capture: ${problems.join('; ')}.`);
     }
   }
 
-  async function createOrUpdate(event: SetupEvent): Promise<SetupResult> {
+  async function createOrUpdate(event: SourceDatabaseSetupEvent): Promise<Response> {
     const properties = event.ResourceProperties;
     const hours = Number(properties.BinlogRetentionHours);
     if (!Number.isInteger(hours) || hours < 1) {
-      throw new Error(`BinlogRetentionHours must be a positive whole number, not "${hours}".`);
+      throw plainError(`BinlogRetentionHours must be a positive whole number, not "${hours}".`);
     }
-    const admin = await readCredentials(properties.AdminSecretArn);
-    const dmsUser = await readCredentials(properties.DmsUserSecretArn);
+    const admin = await readCredentials(deps.secrets, properties.AdminSecretArn, deps.retry);
+    const dmsUser = await readCredentials(deps.secrets, properties.DmsUserSecretArn, deps.retry);
     const connection = await connect(properties, admin);
     try {
       await checkBinlog(connection);
@@ -165,7 +133,8 @@ export function sourceDatabaseSetup(deps: SetupDependencies) {
       for (const database of properties.Databases) {
         await connection.query("GRANT SELECT ON ??.* TO ?@'%'", [database, dmsUser.username]);
       }
-      const dropped = (event.OldResourceProperties?.Databases ?? []).filter(
+      const old = event.RequestType === 'Update' ? event.OldResourceProperties : undefined;
+      const dropped = (old?.Databases ?? []).filter(
         (database) => !properties.Databases.includes(database),
       );
       for (const database of dropped) {
@@ -196,8 +165,10 @@ export function sourceDatabaseSetup(deps: SetupDependencies) {
    * Drops the DMS user. The user comes from the physical id, not from the secret, which may
    * already name a new user. A database, secret or network path that is gone is left as it is.
    */
-  async function remove(event: SetupEvent): Promise<SetupResult> {
-    const physicalId = event.PhysicalResourceId ?? '';
+  async function remove(
+    event: Extract<SourceDatabaseSetupEvent, { RequestType: 'Delete' }>,
+  ): Promise<Response> {
+    const physicalId = event.PhysicalResourceId;
     const result = { PhysicalResourceId: physicalId };
     const username = physicalId.startsWith(PHYSICAL_ID_PREFIX)
       ? physicalId.slice(PHYSICAL_ID_PREFIX.length).split('@')[0]
@@ -206,7 +177,11 @@ export function sourceDatabaseSetup(deps: SetupDependencies) {
 
     let connection: Connection;
     try {
-      const admin = await readCredentials(event.ResourceProperties.AdminSecretArn);
+      const admin = await readCredentials(
+        deps.secrets,
+        event.ResourceProperties.AdminSecretArn,
+        deps.retry,
+      );
       connection = await connect(event.ResourceProperties, admin);
     } catch (error) {
       if (isError(error, 'ResourceNotFoundException') || isUnreachable(error)) {
@@ -227,10 +202,13 @@ export function sourceDatabaseSetup(deps: SetupDependencies) {
   }
 
   return {
-    async onEvent(event: SetupEvent): Promise<SetupResult> {
+    async onEvent(event: SourceDatabaseSetupEvent): Promise<Response> {
       return event.RequestType === 'Delete' ? remove(event) : createOrUpdate(event);
     },
   };
 }
 
-export const onEvent = sourceDatabaseSetup({ secrets: new SecretsManagerClient({}) }).onEvent;
+/** The Lambda entry points. */
+export const { onEvent } = deployedHandlers(() =>
+  sourceDatabaseSetupHandlers({ secrets: new SecretsManagerClient({}) }),
+);

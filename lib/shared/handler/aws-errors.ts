@@ -1,9 +1,17 @@
+import { plainError } from './plain-error';
+
 /** Helpers for reading AWS SDK v3 errors in custom-resource handlers. */
 
 /** The error's service exception name (`ResourceNotFoundException`), or its JavaScript name. */
 export function errorName(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'name' in error) return String(error.name);
   return 'Error';
+}
+
+/** The error's `code`, where Node (`ECONNRESET`) and drivers such as mysql2 put what went wrong. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return String(error.code);
 }
 
 /** The HTTP status the service answered with, when there was one. */
@@ -27,7 +35,16 @@ const THROTTLING = new Set([
   'SlowDown',
 ]);
 
-/** Whether the error is worth retrying: throttling, a 5xx, or a network failure. */
+/**
+ * Names the AWS SDK gives a request that timed out: its HTTP handler's `TimeoutError`, and the
+ * services' `RequestTimeout` and `RequestTimeoutException`.
+ */
+const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+
+/** Node's codes (`error.code`) for a connection that was refused, cut or timed out. */
+const CONNECTION_FAILED = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** Whether the error is worth retrying: throttling, a 5xx, a timeout or a failed connection. */
 export function isRetryable(error: unknown): boolean {
   const name = errorName(error);
   if (THROTTLING.has(name)) return true;
@@ -36,7 +53,8 @@ export function isRetryable(error: unknown): boolean {
   ) {
     return true;
   }
-  if (['TimeoutError', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(name)) return true;
+  if (TIMED_OUT.has(name) || CONNECTION_FAILED.has(name)) return true;
+  if (CONNECTION_FAILED.has(errorCode(error) ?? '')) return true;
   const status = httpStatus(error);
   return status !== undefined && (status === 429 || status >= 500);
 }
@@ -68,4 +86,27 @@ export function serviceRefusedMessage(
     `${service} refused this account: it is closed to new AWS customers, or this account or role has no access to it. ` +
     `Set ${configSwitch} to false to deploy without it.${said}`
   );
+}
+
+/** Which service refused, and how the configuration turns it off. */
+export interface ServiceRefusal {
+  /** The service, as people know it (`Amazon Machine Learning`). */
+  readonly service: string;
+  /** The configuration switch that deploys without it (`features.amazonMl`). */
+  readonly configSwitch: string;
+  /**
+   * What else the user can do, appended to the explanation.
+   * @default - nothing
+   */
+  readonly hint?: string;
+}
+
+/**
+ * A plain explanation when `error` says that the service refused this account or role
+ * (see {@link isAccessDenied}); `undefined` for any other error.
+ */
+export function explainRefusal(error: unknown, refusal: ServiceRefusal): Error | undefined {
+  if (!isAccessDenied(error)) return undefined;
+  const message = serviceRefusedMessage(refusal.service, refusal.configSwitch, error);
+  return plainError(refusal.hint ? `${message} ${refusal.hint}` : message);
 }

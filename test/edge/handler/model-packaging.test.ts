@@ -13,17 +13,21 @@ import {
   LookoutVisionClient,
   StartModelPackagingJobCommand,
 } from '@aws-sdk/client-lookoutvision';
-import type {
-  CdkCustomResourceEvent,
-  CdkCustomResourceIsCompleteEvent,
-  CloudFormationCustomResourceCreateEvent,
-} from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { isComplete, onEvent } from '../../../lib/edge/handler/model-packaging';
+import type {
+  ModelPackagingEvent,
+  ModelPackagingIsCompleteEvent,
+} from '../../../lib/edge/handler/model-packaging';
+import { modelPackagingHandlers } from '../../../lib/edge/handler/model-packaging';
 import type { ModelPackagingProperties } from '../../../lib/edge/handler/model-packaging-properties';
+import { MODEL_PACKAGING_RESOURCE_TYPE } from '../../../lib/edge/handler/model-packaging-properties';
 
 const lookoutVision = mockClient(LookoutVisionClient);
 const greengrass = mockClient(GreengrassV2Client);
+const { onEvent, isComplete } = modelPackagingHandlers({
+  lookoutVision: new LookoutVisionClient({ region: 'us-east-1' }),
+  greengrass: new GreengrassV2Client({ region: 'us-east-1' }),
+});
 
 const ARN = 'arn:aws:greengrass:us-east-1:123456789012:components:part-model:versions:1.0.0';
 const PROPS: ModelPackagingProperties = {
@@ -47,10 +51,10 @@ const common = {
   StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/edge/guid',
   RequestId: '9b2f7c64-1c7e-4b8f-9d5c-3a1e2f4b6c8d',
   LogicalResourceId: 'ModelPackaging',
-  ResourceType: 'Custom::LookoutVisionModelPackaging',
+  ResourceType: MODEL_PACKAGING_RESOURCE_TYPE,
 };
 
-function create(props: ModelPackagingProperties = PROPS): CloudFormationCustomResourceCreateEvent {
+function create(props: ModelPackagingProperties = PROPS): ModelPackagingEvent {
   return {
     ...common,
     RequestType: 'Create',
@@ -61,7 +65,7 @@ function create(props: ModelPackagingProperties = PROPS): CloudFormationCustomRe
 function update(
   props: ModelPackagingProperties,
   old: ModelPackagingProperties = PROPS,
-): CdkCustomResourceEvent {
+): ModelPackagingEvent {
   return {
     ...common,
     RequestType: 'Update',
@@ -74,7 +78,7 @@ function update(
 function remove(
   physicalResourceId = ARN,
   props: ModelPackagingProperties = PROPS,
-): CdkCustomResourceEvent {
+): ModelPackagingEvent {
   return {
     ...common,
     RequestType: 'Delete',
@@ -100,8 +104,8 @@ function latestDeployment(
   });
 }
 
-function polled(event: CdkCustomResourceEvent): CdkCustomResourceIsCompleteEvent {
-  return { ...event, PhysicalResourceId: ARN } as CdkCustomResourceIsCompleteEvent;
+function polled(event: ModelPackagingEvent): ModelPackagingIsCompleteEvent {
+  return { ...event, PhysicalResourceId: ARN } as ModelPackagingIsCompleteEvent;
 }
 
 function awsError(name: string, message: string, status = 400): Error {
@@ -209,7 +213,7 @@ describe('create', () => {
     const incomplete = { ...PROPS, JobName: '', Bucket: undefined };
     await expect(
       onEvent(create(incomplete as unknown as ModelPackagingProperties)),
-    ).rejects.toThrow('Missing resource properties: JobName, Bucket');
+    ).rejects.toThrow('The resource properties JobName, Bucket must be non-empty strings.');
   });
 
   test('a job started earlier for the same component is carried on', async () => {

@@ -9,11 +9,12 @@ import {
 } from '@aws-sdk/client-database-migration-service';
 import type { ReplicationTask } from '@aws-sdk/client-database-migration-service';
 import { mockClient } from 'aws-sdk-client-mock';
-import type {
-  ControlEvent,
-  ControlProperties,
-} from '../../../lib/replication/handler/replication-control';
-import { replicationControl } from '../../../lib/replication/handler/replication-control';
+import type { CdkCustomResourceIsCompleteEvent } from 'aws-lambda';
+import { replicationControlHandlers } from '../../../lib/replication/handler/replication-control';
+import type { ReplicationPauseProperties } from '../../../lib/replication/handler/replication-pause-properties';
+import { REPLICATION_PAUSE_RESOURCE_TYPE } from '../../../lib/replication/handler/replication-pause-properties';
+import type { ReplicationStartProperties } from '../../../lib/replication/handler/replication-start-properties';
+import { REPLICATION_START_RESOURCE_TYPE } from '../../../lib/replication/handler/replication-start-properties';
 
 const dms = mockClient(DatabaseMigrationServiceClient);
 const TASK_ARN = 'arn:aws:dms:us-east-1:123456789012:task:NEWTASK';
@@ -31,48 +32,68 @@ function awsError(name: string, status = 400): Error {
 
 function handlers(now = NOW) {
   const sleeps: number[] = [];
-  const control = replicationControl({
+  const control = replicationControlHandlers({
     dms: new DatabaseMigrationServiceClient({ region: 'us-east-1' }),
-    sleep: async (ms) => void sleeps.push(ms),
+    retry: { sleep: async (ms) => void sleeps.push(ms) },
     now: () => now,
   });
   return { ...control, sleeps };
 }
 
+/** An event as the provider framework passes it to onEvent and, with its result, to isComplete. */
+type ControlEvent = CdkCustomResourceIsCompleteEvent;
+type RequestType = ControlEvent['RequestType'];
+const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent';
+const eventBase = {
+  ServiceToken: SERVICE_TOKEN,
+  ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
+  StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-foundation-replication/1',
+  RequestId: 'request-1',
+  LogicalResourceId: 'Replication',
+};
+
 function startEvent(
-  requestType: ControlEvent['RequestType'],
-  properties: Partial<ControlProperties> = {},
-  extra: Partial<ControlEvent> = {},
+  requestType: RequestType,
+  properties: Partial<ReplicationStartProperties> = {},
+  extra: {
+    readonly PhysicalResourceId?: string;
+    readonly OldResourceProperties?: ReplicationStartProperties;
+    readonly Data?: Record<string, string>;
+  } = {},
 ): ControlEvent {
   return {
+    ...eventBase,
     RequestType: requestType,
-    ResourceType: 'Custom::DmsReplicationStart',
+    ResourceType: REPLICATION_START_RESOURCE_TYPE,
     ResourceProperties: {
+      ServiceToken: SERVICE_TOKEN,
       Engine: 'instance',
       ReplicationTaskArn: TASK_ARN,
       Fingerprint: 'abc',
       ...properties,
     },
     ...extra,
-  };
+  } as ControlEvent;
 }
 
 function pauseEvent(
-  requestType: ControlEvent['RequestType'],
-  properties: Partial<ControlProperties> = {},
-  old?: Partial<ControlProperties>,
+  requestType: RequestType,
+  properties: Partial<ReplicationPauseProperties> = {},
+  old?: Partial<ReplicationPauseProperties>,
 ): ControlEvent {
-  const base: ControlProperties = {
+  const base = {
+    ServiceToken: SERVICE_TOKEN,
     Engine: 'instance',
     ReplicationInstanceArn: INSTANCE_ARN,
     Fingerprint: 'new',
   };
   return {
+    ...eventBase,
     RequestType: requestType,
-    ResourceType: 'Custom::DmsReplicationPause',
+    ResourceType: REPLICATION_PAUSE_RESOURCE_TYPE,
     ResourceProperties: { ...base, ...properties },
     OldResourceProperties: old ? { ...base, Fingerprint: 'old', ...old } : undefined,
-  };
+  } as ControlEvent;
 }
 
 function task(status: string, extra: Partial<ReplicationTask> = {}): ReplicationTask {
@@ -459,6 +480,6 @@ describe('Custom::DmsReplicationPause', () => {
   test('an unknown resource type is refused', async () => {
     await expect(
       handlers().onEvent({ ...pauseEvent('Create'), ResourceType: 'Custom::Other' }),
-    ).rejects.toThrow('Unknown resource type Custom::Other');
+    ).rejects.toThrow('Unsupported resource type Custom::Other.');
   });
 });

@@ -1,11 +1,10 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createConnection } from 'mysql2/promise';
-import type {
-  SetupEvent,
-  SetupProperties,
-} from '../../../lib/replication/handler/source-database-setup';
-import { sourceDatabaseSetup } from '../../../lib/replication/handler/source-database-setup';
+import type { SourceDatabaseSetupEvent } from '../../../lib/replication/handler/source-database-setup';
+import { sourceDatabaseSetupHandlers } from '../../../lib/replication/handler/source-database-setup';
+import type { SourceDatabaseSetupProperties } from '../../../lib/replication/handler/source-database-setup-properties';
+import { SOURCE_DATABASE_SETUP_RESOURCE_TYPE } from '../../../lib/replication/handler/source-database-setup-properties';
 
 jest.mock('mysql2/promise', () => ({ createConnection: jest.fn() }));
 
@@ -16,7 +15,7 @@ const DMS_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dms-AbC
 const HOST = 'mysql.abcdefghijkl.us-east-1.rds.amazonaws.com';
 const PHYSICAL_ID = `mysql-user:dms_cdc@${HOST}:3306`;
 
-const PROPERTIES: SetupProperties = {
+const PROPERTIES: SourceDatabaseSetupProperties = {
   Host: HOST,
   Port: '3306',
   AdminSecretArn: ADMIN_SECRET,
@@ -64,11 +63,27 @@ function givenSecrets() {
     });
 }
 
+const SERVICE_TOKEN = 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent';
+
 function event(
-  requestType: SetupEvent['RequestType'],
-  extra: Partial<SetupEvent> = {},
-): SetupEvent {
-  return { RequestType: requestType, ResourceProperties: PROPERTIES, ...extra };
+  requestType: SourceDatabaseSetupEvent['RequestType'],
+  extra: {
+    readonly PhysicalResourceId?: string;
+    readonly ResourceProperties?: SourceDatabaseSetupProperties;
+    readonly OldResourceProperties?: SourceDatabaseSetupProperties;
+  } = {},
+): SourceDatabaseSetupEvent {
+  return {
+    ServiceToken: SERVICE_TOKEN,
+    ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-foundation-replication/1',
+    RequestId: 'request-1',
+    LogicalResourceId: 'SourceDatabaseSetup',
+    ResourceType: SOURCE_DATABASE_SETUP_RESOURCE_TYPE,
+    RequestType: requestType,
+    ResourceProperties: PROPERTIES,
+    ...extra,
+  } as SourceDatabaseSetupEvent;
 }
 
 function mysqlError(code: string): Error {
@@ -77,9 +92,9 @@ function mysqlError(code: string): Error {
 
 function handler() {
   const sleeps: number[] = [];
-  const { onEvent } = sourceDatabaseSetup({
+  const { onEvent } = sourceDatabaseSetupHandlers({
     secrets: new SecretsManagerClient({ region: 'us-east-1' }),
-    sleep: async (ms) => void sleeps.push(ms),
+    retry: { sleep: async (ms) => void sleeps.push(ms) },
   });
   return { onEvent, sleeps };
 }
@@ -211,7 +226,7 @@ describe('Custom::MySqlChangeCaptureSetup', () => {
   test('a secret without credentials is refused by name', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ host: HOST }) });
     await expect(handler().onEvent(event('Create'))).rejects.toThrow(
-      `The secret ${ADMIN_SECRET} has no "username" and "password".`,
+      `The secret ${ADMIN_SECRET} does not hold a JSON "username" and "password".`,
     );
     expect(createConnectionMock).not.toHaveBeenCalled();
   });

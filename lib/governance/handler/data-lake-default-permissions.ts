@@ -1,0 +1,50 @@
+import type {
+  DataLakeDefaultPermissionsAttributes,
+  DataLakeDefaultPermissionsProperties,
+} from './data-lake-default-permissions-properties';
+import type { DefaultPermissionsKind } from './data-lake-settings';
+import { clearDefaultPermissions, restoreDefaultPermissions } from './data-lake-settings';
+import type { LakeFormationDependencies } from './lake-formation-client';
+import { recordedChangeHandlers } from './recorded-change';
+
+/**
+ * `Custom::DataLakeDefaultPermissions`: clears the defaults that give new databases and tables
+ * to IAM_ALLOWED_PRINCIPALS. Its physical id records which defaults it cleared; delete gives
+ * back those, unless someone has set them since.
+ */
+
+const DEFAULTS_ID = /^data-lake-default-permissions:cleared=(none|[a-z,]+)$/;
+
+/** The onEvent handler of `Custom::DataLakeDefaultPermissions`. */
+export function dataLakeDefaultPermissionsHandlers(deps: LakeFormationDependencies) {
+  return recordedChangeHandlers<
+    DataLakeDefaultPermissionsProperties,
+    DefaultPermissionsKind[],
+    DataLakeDefaultPermissionsAttributes
+  >({
+    read(physicalId) {
+      const match = DEFAULTS_ID.exec(physicalId);
+      if (!match) return undefined;
+      if (match[1] === 'none') return [];
+      return match[1]
+        .split(',')
+        .filter((kind): kind is DefaultPermissionsKind => kind === 'database' || kind === 'table');
+    },
+
+    async apply(_properties, previous) {
+      const cleared = await clearDefaultPermissions(deps);
+      // On update the record of the first change stands: it is what deleting must give back.
+      return {
+        PhysicalResourceId:
+          previous?.physicalId ??
+          `data-lake-default-permissions:cleared=${cleared.length ? cleared.join(',') : 'none'}`,
+        Data: { Cleared: cleared.join(',') },
+      };
+    },
+
+    async undo(cleared) {
+      const restored = cleared ? await restoreDefaultPermissions(deps, cleared) : [];
+      return { Restored: restored.join(',') };
+    },
+  });
+}
