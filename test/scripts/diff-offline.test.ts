@@ -1,22 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { temporaryDirectories } from '../support/temporary-directories';
 
 const SCRIPT = path.resolve(__dirname, '../../scripts/diff-offline.sh');
 
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = temporaryDirectories();
 
 interface AssemblyShape {
   /** Stacks to include: `Producer` exports a bucket name, `Consumer` imports it. */

@@ -1,25 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { buildSync } from 'esbuild';
 import { HandlerFunction } from '../../lib/shared/handler-function';
+import { temporaryDirectories } from '../support/temporary-directories';
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 /** The handler with the smallest entry file and the smallest bundle (see `npm run bench:synth`). */
 const ENTRY = 'lib/governance/handler/index.ts';
 const RELATIVE_SOURCE_MAPS = path.join(PROJECT_ROOT, 'scripts/relative-source-maps.mjs');
 
-const tempDirs: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = temporaryDirectories();
 
 /** The project files that esbuild bundles for `entry` (packages left out), relative to the root. */
 function localImportClosure(entry: string): string[] {
