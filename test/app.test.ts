@@ -95,6 +95,7 @@ describe('the whole app', () => {
     ]);
     expect(outputs(stacks.edge!)).toEqual([
       'DeploymentId',
+      'DeviceRolloutCommand',
       'InferenceClientComponent',
       'ModelComponent',
     ]);

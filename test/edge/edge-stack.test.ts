@@ -82,19 +82,65 @@ describe('EdgeStack', () => {
     });
   });
 
-  test('the deployment waits for the packaging job, the client component and the device policy', () => {
+  test('the deployment waits for the packaging job, its check, the client component and the device policy', () => {
     const packaging = onlyResource(template, 'Custom::LookoutVisionModelPackaging');
+    const check = onlyResource(template, 'Custom::GreengrassComponentVersionCheck');
     const client = onlyResource(template, 'AWS::GreengrassV2::ComponentVersion');
     const policy = tokenExchangePolicyOf(template);
-    expect(deployment.DependsOn).toEqual(
-      expect.arrayContaining([packaging.id, client.id, policy.id]),
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining([check.id, client.id, policy.id]));
+    // The check reads the version the job made, so it runs after the job.
+    expect(check.Properties.ComponentVersionArn).toEqual({
+      'Fn::GetAtt': [packaging.id, 'ComponentVersionArn'],
+    });
+  });
+
+  // Finding 11: the model component's EdgeAgent range is only in its recipe (no document gives
+  // it), and the deployment succeeds whatever the devices do (CFN-GGv2 Deployment
+  // CreateHandler): the check compares the recipe's range with the pinned version at deploy time.
+  test('the model component is checked against the pinned EdgeAgent, reading only that version', () => {
+    const check = onlyResource(template, 'Custom::GreengrassComponentVersionCheck');
+    expect(check.Properties).toMatchObject({
+      ComponentName: 'part-inspection-model',
+      ComponentVersion: '1.0.0',
+      EdgeAgentVersion: '1.1.1',
+      Source: 'package',
+    });
+    const statements = JSON.stringify(
+      policyStatementsOf(template, 'ModelComponentCheck|ComponentVersionCheckProvider'),
     );
+    expect(statements).toContain(
+      '"Action":["greengrass:DescribeComponent","greengrass:GetComponent"]',
+    );
+    expect(statements).toContain(':components:part-inspection-model:versions:1.0.0"');
+    expect(statements).not.toContain('versions:*');
+  });
+
+  test('the inference client logs the pinned EdgeAgent version', () => {
+    const recipe = recipeOf(template) as {
+      ComponentConfiguration: { DefaultConfiguration: Record<string, unknown> };
+    };
+    expect(recipe.ComponentConfiguration.DefaultConfiguration.EdgeAgentVersion).toBe('1.1.1');
+  });
+
+  // CFN-GGv2 Deployment CreateHandler: the stack completes on CreateDeployment, before any
+  // device has run it; the output says how to see what the devices did.
+  test('an output gives the command that lists how each device ran the deployment', () => {
+    const output = template.toJSON().Outputs.DeviceRolloutCommand;
+    const [, parts] = output.Value['Fn::Join'];
+    expect(parts).toEqual([
+      'aws iot list-job-executions-for-job --region ',
+      { Ref: 'AWS::Region' },
+      ' --job-id "$(aws greengrassv2 get-deployment --region ',
+      { Ref: 'AWS::Region' },
+      ' --deployment-id ',
+      { 'Fn::GetAtt': [deployment.id, 'DeploymentId'] },
+      ' --query iotJobId --output text)"',
+    ]);
   });
 
   test('the deployment targets the thing group, rolls back failures and bounds the rollout', () => {
     const group = onlyResource(template, 'AWS::IoT::ThingGroup');
     expect(group.Properties.ThingGroupName).toBe('part-inspection-line');
-    expect(group.DeletionPolicy).toBe('Retain');
     expect(deployment.Properties).toMatchObject({
       TargetArn: { 'Fn::GetAtt': [group.id, 'Arn'] },
       DeploymentName: 'ml-foundation-part-inspection-line',
@@ -137,6 +183,16 @@ describe('EdgeStack', () => {
     });
   });
 
+  // CFN-IoT aws-iot-thinggroup CreateHandler.checkForThingGroup: a create that finds the group
+  // throws CfnAlreadyExistsException, so a group that a failed first deploy kept fails the retry.
+  // CfnDeletionPolicy docs: RetainExceptOnCreate "behaves like Retain for stack operations, except
+  // for the stack operation that initially created the resource", which a rollback deletes.
+  test('the created thing group is kept on delete and update, but not by a failed first create', () => {
+    const group = template.toJSON().Resources[onlyResource(template, 'AWS::IoT::ThingGroup').id];
+    expect(group.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(group.UpdateReplacePolicy).toBe('Retain');
+  });
+
   test("the token exchange role reads the model's prefix and the client's script, nothing more", () => {
     const policy = tokenExchangePolicyOf(template);
     const statements = policy.Properties.PolicyDocument.Statement;
@@ -154,6 +210,25 @@ describe('EdgeStack', () => {
             ],
           ],
         },
+      },
+      {
+        Sid: 'LocateArtifactBuckets',
+        Effect: 'Allow',
+        Action: 's3:GetBucketLocation',
+        Resource: [
+          { 'Fn::ImportValue': expect.stringMatching(/EdgeArtifactsBucket.*Arn/) },
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':s3:::',
+                { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+              ],
+            ],
+          },
+        ],
       },
       {
         Sid: 'DecryptModelArtifacts',
@@ -339,14 +414,27 @@ describe('EdgeStack Regions', () => {
 });
 
 describe('EdgeStack variants', () => {
-  test('an existing model component is deployed as it is, without packaging', () => {
+  test('an existing model component is deployed as it is, without packaging, once checked', () => {
     const { template } = edgeOf({
       edge: {
         modelComponent: { source: 'existing', name: 'circuit-board-model', version: '2.3.0' },
       },
     });
     template.resourceCountIs('Custom::LookoutVisionModelPackaging', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const check = onlyResource(template, 'Custom::GreengrassComponentVersionCheck');
+    expect(check.Properties).toMatchObject({
+      ComponentName: 'circuit-board-model',
+      ComponentVersion: '2.3.0',
+      ComponentVersionArn: {
+        'Fn::Join': [
+          '',
+          expect.arrayContaining([':components:circuit-board-model:versions:2.3.0']),
+        ],
+      },
+      EdgeAgentVersion: '1.1.1',
+      Source: 'existing',
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('lookoutvision:');
     const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
     expect(deployment.Properties.Components['circuit-board-model']).toEqual({
       ComponentVersion: '2.3.0',
@@ -358,13 +446,18 @@ describe('EdgeStack variants', () => {
     });
   });
 
-  test('a created project is retained', () => {
+  // Both types are keyed by their name (schemas: primaryIdentifier ProjectName), and every
+  // registered handler must fail a second create with AlreadyExists (CloudFormation CLI contract
+  // test contract_create_create): a project kept by a failed first create would fail the retry.
+  test('a created project is kept on delete and update, but not by a failed first create', () => {
     const { template } = edgeOf({
       edge: { lookoutVision: { project: 'create' }, modelComponent: { source: 'existing' } },
     });
     const project = onlyResource(template, 'AWS::LookoutVision::Project');
     expect(project.Properties).toEqual({ ProjectName: 'part-inspection' });
-    expect(project.DeletionPolicy).toBe('Retain');
+    const resource = template.toJSON().Resources[project.id];
+    expect(resource.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
   });
 
   test('an existing thing group is targeted by ARN', () => {
@@ -456,6 +549,7 @@ describe('inference client component version', () => {
       resultsTopic: 'part-inspection/results',
       pollIntervalSeconds: 1,
       requireVideoGroup: true,
+      edgeAgentVersion: '1.1.1',
     };
     const versionFor = (scriptPath: string) =>
       new InferenceClientComponent(new Stack(new App(), 'Client'), 'Client', {
