@@ -38,7 +38,7 @@ describe('explainRefusal tells a closed service from a missing permission', () =
     const error = awsError('AccessDeniedException', 403, text);
     expect(isPermissionDenied(error)).toBe(true);
     const message = explainRefusal(error, { ...AMAZON_ML, hint: 'A hint.' })!.message;
-    expect(message).toMatch(/^Amazon Machine Learning was called without the permission to do so/);
+    expect(message).toMatch(/^IAM denied the handler's role machinelearning:GetDataSource\b/);
     expect(message).toContain('features.amazonMl need not be turned off');
     expect(message).not.toMatch(/closed to new|Set features\.amazonMl to false|A hint/);
     expect(message.endsWith(text)).toBe(true);

@@ -9,7 +9,13 @@ import {
   StartModelPackagingJobCommand,
 } from '@aws-sdk/client-lookoutvision';
 import { S3Client } from '@aws-sdk/client-s3';
-import { errorCode, errorName, isError } from '../../shared/handler/aws-errors';
+import {
+  errorName,
+  explainRefusal,
+  isError,
+  isPermissionDenied,
+  isUnreachableEndpoint,
+} from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
 import { plainError } from '../../shared/handler/plain-error';
@@ -20,7 +26,6 @@ import type { ComponentVersionState } from './greengrass-components';
 import { componentVersionState } from './greengrass-components';
 import { modelComponentDeletion } from './model-component-deletion';
 import type { ModelPackagingData, ModelPackagingProperties } from './model-packaging-properties';
-import { explainRefusal, isIamDenial } from './refusal';
 
 /**
  * `Custom::LookoutVisionModelPackaging`: starts the Lookout for Vision model packaging job that
@@ -115,14 +120,6 @@ function stackOfJob(job: ModelPackagingDescription): string | undefined {
   return /^stack (\S+);/.exec(job.ModelPackagingJobDescription ?? '')?.[1];
 }
 
-/** Whether the service's endpoint could not be reached at all, as in a Region without it. */
-function isUnreachable(error: unknown): boolean {
-  return (
-    isError(error, 'UnknownEndpoint', 'ENOTFOUND', 'EAI_AGAIN') ||
-    ['ENOTFOUND', 'EAI_AGAIN'].includes(errorCode(error) ?? '')
-  );
-}
-
 /**
  * What the user does about a thing group left behind: a created group is kept when its stack is
  * deleted, and a create then fails on it (the IoT CreateHandler's CfnAlreadyExistsException).
@@ -136,11 +133,14 @@ function thingGroupHint(props: Partial<ModelPackagingProperties>): string {
 
 /** Replaces an error of an unavailable service, or of a denied call, with a plain explanation. */
 function explain(error: unknown, props: Partial<ModelPackagingProperties>): unknown {
-  const refusal = explainRefusal(SERVICE, 'features.edge', error);
-  if (refusal && isIamDenial(error)) return refusal;
   const hints = `${USE_EXISTING_HINT}${thingGroupHint(props)}`;
-  if (refusal) return plainError(`${refusal.message} ${hints}`);
-  if (isUnreachable(error)) {
+  const refusal = explainRefusal(error, {
+    service: SERVICE,
+    configSwitch: 'features.edge',
+    hint: isPermissionDenied(error) ? undefined : hints,
+  });
+  if (refusal) return refusal;
+  if (isUnreachableEndpoint(error)) {
     const said = error instanceof Error ? ` (${errorName(error)}: ${error.message})` : '';
     return plainError(
       `${SERVICE} could not be reached from this Region${said}: it is not offered here, or no longer offered at all. ` +

@@ -79,8 +79,11 @@ export function isAccessDenied(error: unknown): boolean {
  * service refusing the account.
  */
 export function isPermissionDenied(error: unknown): boolean {
-  return /\bis not authorized to perform\b/.test(messageOf(error));
+  return IAM_DENIAL.test(messageOf(error));
 }
+
+const IAM_DENIAL =
+  /\bis not authorized to perform:?\s*(\S+?)(?:\s+on resource:?\s*(\S+?))?(?:\s|$)/;
 
 /**
  * Whether the service says it does not take new customers, as Amazon Machine Learning does:
@@ -132,9 +135,11 @@ export interface ServiceRefusal {
 export function explainRefusal(error: unknown, refusal: ServiceRefusal): Error | undefined {
   if (!isAccessDenied(error)) return undefined;
   const { service, configSwitch, hint } = refusal;
-  if (isPermissionDenied(error)) {
+  const denial = IAM_DENIAL.exec(messageOf(error));
+  if (denial) {
+    const resource = denial[2] ? ` on ${denial[2]}` : '';
     return plainError(
-      `${service} was called without the permission to do so: an IAM policy, permissions boundary or service control policy denies the caller this action; ` +
+      `IAM denied the handler's role ${denial[1]}${resource}: its policy, a permissions boundary or a service control policy does not allow it; ` +
         `${service} did not refuse the account, and ${configSwitch} need not be turned off.${saidBy(error)}`,
     );
   }

@@ -356,7 +356,8 @@ describe('onEvent Create', () => {
       .onEvent(createEvent(REDSHIFT))
       .catch((caught) => caught)) as Error;
     expect(error.message).toBe(
-      'Amazon Machine Learning was called without the permission to do so: an IAM policy, permissions boundary or service control policy denies the caller this action; ' +
+      "IAM denied the handler's role machinelearning:CreateDataSourceFromRedshift on arn:aws:machinelearning:us-east-1:123456789012:datasource/banking-redshift-0123456789abcde: " +
+        'its policy, a permissions boundary or a service control policy does not allow it; ' +
         `Amazon Machine Learning did not refuse the account, and features.amazonMl need not be turned off. The service said: ${denied}`,
     );
     expect(error.message).not.toMatch(/closed to new/);
