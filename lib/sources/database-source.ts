@@ -1,5 +1,6 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IDependable } from 'constructs';
 
 /** A source database, created by the app or imported, as the consumers of its data see it. */
 export interface DatabaseSource {
@@ -16,8 +17,24 @@ export interface DatabaseSource {
   /**
    * The Secrets Manager secret with `username` and `password` keys. It is encrypted with the
    * AWS managed key, so `secret.grantRead(role)` is all a consumer in another stack needs.
+   * These are the admin credentials: consumers that only read use {@link readerSecret}.
    */
   readonly secret: secretsmanager.ISecret;
+  /**
+   * Complete once every dataset's table exists in the database (and, where the app loads it,
+   * holds its sample): consumers that read the tables depend on it
+   * (`resource.node.addDependency(source.tablesReady)`). In an existing database the tables
+   * are its owner's, and this is complete at once.
+   */
+  readonly tablesReady: IDependable;
+  /**
+   * The secret (`username`, `password`, `host`, `port`, `dbname`) of the user Amazon ML reads
+   * as: SELECT on the tables of the datasets that Amazon ML reads from this database, nothing
+   * else. The user exists once {@link tablesReady} is complete. Encrypted with the AWS managed
+   * key. Only a database that an Amazon ML datasource reads has one; reading it elsewhere fails
+   * synthesis.
+   */
+  readonly readerSecret: secretsmanager.ISecret;
 }
 
 /** The network and the two source databases. */

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DependencyGroup } from 'constructs';
 import { DataPipelineRoles } from '../../lib/amazon-ml/data-pipeline-roles';
 import type { DataSchemaProps } from '../../lib/amazon-ml/data-schema';
 import { DataSchema } from '../../lib/amazon-ml/data-schema';
@@ -37,6 +38,12 @@ function testStack() {
       stack,
       `${id}Secret`,
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+    ),
+    tablesReady: new DependencyGroup(),
+    readerSecret: secretsmanager.Secret.fromSecretCompleteArn(
+      stack,
+      `${id}ReaderSecret`,
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:reader-AbCdEf',
     ),
   });
   return {

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DependencyGroup } from 'constructs';
 import type { CatalogStack } from '../../lib/catalog/catalog-stack';
 import type { AppConfig } from '../../lib/config/schema';
 import { ReplicationStack } from '../../lib/replication/replication-stack';
@@ -56,6 +57,12 @@ export function buildReplicationFixture(
     secret: secretsmanager.Secret.fromSecretCompleteArn(
       sources,
       'MysqlSecret',
+      FIXTURE_MYSQL.secretArn,
+    ),
+    tablesReady: new DependencyGroup(),
+    readerSecret: secretsmanager.Secret.fromSecretCompleteArn(
+      sources,
+      'MysqlReaderSecret',
       FIXTURE_MYSQL.secretArn,
     ),
   };
