@@ -2,6 +2,7 @@ import { redshiftPubliclyAccessible } from '../../sources/config';
 import { redshiftTableBatch } from '../../sources/sample-data/redshift-table-batch';
 import { checkDatasetSample, sampleFor } from '../../sources/sample-data/samples';
 import { checkDatasetTable } from '../../sources/sample-data/table-ddl';
+import type { DatasetConfig } from '../dataset';
 import type { ReportIssue } from '../issues';
 import type { AppConfig } from '../schema';
 
@@ -16,6 +17,22 @@ export function checkSourcesConfig(config: AppConfig, report: ReportIssue): void
   checkTables(config, report);
   checkRedshiftReach(config, report);
   checkUsers(config, report);
+}
+
+const batchProblems = new Map<string, string | undefined>();
+
+/** Why the dataset's Redshift load does not fit one Data API batch, computed once per dataset. */
+function redshiftBatchProblem(dataset: DatasetConfig): string | undefined {
+  const key = JSON.stringify(dataset);
+  if (!batchProblems.has(key)) {
+    try {
+      redshiftTableBatch(dataset, { sample: sampleFor(dataset) });
+      batchProblems.set(key, undefined);
+    } catch (error) {
+      batchProblems.set(key, (error as Error).message);
+    }
+  }
+  return batchProblems.get(key);
 }
 
 function checkTables(config: AppConfig, report: ReportIssue): void {
@@ -37,11 +54,8 @@ function checkTables(config: AppConfig, report: ReportIssue): void {
       report(where, message);
     });
     if (problems > 0 || redshift.mode !== 'create' || !redshift.sampleData) return;
-    try {
-      redshiftTableBatch(dataset, { sample: sampleFor(dataset) });
-    } catch (error) {
-      report(path, (error as Error).message);
-    }
+    const batchProblem = redshiftBatchProblem(dataset);
+    if (batchProblem) report(path, batchProblem);
   });
 
   if (
