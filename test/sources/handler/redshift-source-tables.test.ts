@@ -314,13 +314,11 @@ describe('Custom::RedshiftSourceTables', () => {
     expect(batches()).toEqual([]);
 
     data.reset();
-    data
-      .on(ExecuteStatementCommand)
-      .rejects(
-        Object.assign(new Error('Cluster ml-foundation-redshift not found.'), {
-          name: 'ValidationException',
-        }),
-      );
+    data.on(ExecuteStatementCommand).rejects(
+      Object.assign(new Error('Cluster ml-foundation-redshift not found.'), {
+        name: 'ValidationException',
+      }),
+    );
     await expect(
       handler().onEvent(event('Delete', { PhysicalResourceId: physicalId })),
     ).resolves.toEqual({
