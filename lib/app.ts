@@ -8,6 +8,8 @@ import { EdgeStack } from './edge/edge-stack';
 import { GovernanceStack } from './governance/governance-stack';
 import { ReplicationStack } from './replication/replication-stack';
 import { removalPolicyOf } from './shared/removal-policy';
+import { redshiftPubliclyAccessible } from './sources/config';
+import type { AmazonMlReads } from './sources/sources-stack';
 import { SourcesStack } from './sources/sources-stack';
 import { StorageStack } from './storage/storage-stack';
 
@@ -40,6 +42,20 @@ export function environmentFromCli(env: NodeJS.ProcessEnv = process.env): Enviro
   return account && region ? { account, region } : undefined;
 }
 
+/** The datasets that the Amazon ML datasources read from each source database. */
+function amazonMlReadsOf(config: AppConfig): AmazonMlReads {
+  const readFrom = (source: 'redshift' | 'mysql') => {
+    if (!config.features.amazonMl) return [];
+    const names = new Set(
+      config.amazonMl.datasources
+        .filter((datasource) => datasource.source === source)
+        .map((datasource) => datasource.dataset),
+    );
+    return [...names].map((name) => datasetNamed(config.datasets, name));
+  };
+  return { redshift: readFrom('redshift'), mysql: readFrom('mysql') };
+}
+
 /**
  * Adds the app's stacks for `config` to `app`. This is the one place that reads the whole
  * configuration: each stack gets the values it uses and the resources of the stacks it
@@ -68,6 +84,7 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
 
   let sources: SourcesStack | undefined;
   if (features.amazonMl || features.replication) {
+    const amazonMlReads = amazonMlReadsOf(config);
     sources = new SourcesStack(app, 'Sources', {
       env,
       stackName: stackName('sources'),
@@ -76,6 +93,12 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
       removalPolicy,
       network: config.network,
       sources: config.sources,
+      datasets: config.datasets,
+      amazonMlReads,
+      redshiftPubliclyAccessible: redshiftPubliclyAccessible(
+        config.sources.redshift,
+        amazonMlReads.redshift.length > 0,
+      ),
     });
     all.push(sources);
   }

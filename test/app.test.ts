@@ -78,12 +78,19 @@ describe('the whole app', () => {
       'EdgeArtifactsBucketName',
     ]);
     expect(outputs(stacks.sources!)).toEqual([
+      'KeptSubnetIds',
       'MysqlEndpoint',
+      'MysqlIdentifier',
       'MysqlPort',
+      'MysqlReaderSecretArn',
       'MysqlSecretArn',
+      'MysqlSecurityGroupId',
       'RedshiftEndpoint',
+      'RedshiftIdentifier',
       'RedshiftPort',
+      'RedshiftReaderSecretArn',
       'RedshiftSecretArn',
+      'RedshiftSecurityGroupId',
       'VpcId',
     ]);
     expect(outputs(stacks.replication!)).toEqual(['DmsUserSecretArn', 'ReplicationTaskArn']);

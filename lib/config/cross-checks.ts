@@ -3,6 +3,7 @@ import { checkDatasets } from './checks/datasets';
 import { checkEdgeConfig } from './checks/edge';
 import { checkGovernanceConfig } from './checks/governance';
 import { checkReplicationConfig } from './checks/replication';
+import { checkSourcesConfig } from './checks/sources';
 import type { ReportIssue } from './issues';
 import { reporterFor } from './issues';
 import type { AppConfig, Features } from './schema';
@@ -21,6 +22,7 @@ const CROSS_CHECKS: ReadonlyArray<{
   readonly check: CrossCheck;
 }> = [
   { check: checkDatasets },
+  { check: checkSourcesConfig },
   { feature: 'amazonMl', check: checkAmazonMlConfig },
   { feature: 'replication', check: checkReplicationConfig },
   { feature: 'governance', check: checkGovernanceConfig },

@@ -12,6 +12,7 @@ import {
   subnetId,
   vpcId,
 } from '../config/names';
+import { mysqlVersionProblem } from './mysql-versions';
 
 const port = z
   .int()
@@ -98,6 +99,24 @@ const masterUsername = databaseUsername.meta({
   description: 'Admin user of the created database; its password is generated into a secret.',
 });
 
+/** Lower case: Redshift folds unquoted user names to lower case, MySQL compares them as given. */
+const readerUsername = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_]{0,15}$/,
+    'user names are 1 to 16 lower-case letters, digits or underscores, starting with a letter',
+  )
+  .refine((name) => name !== 'rdsadmin', '"rdsadmin" is reserved by RDS')
+  .meta({
+    description:
+      'The user Amazon ML reads as (SELECT on the tables it reads, nothing else), created when a datasource reads this database, an existing one too; its password is in a secret of its own.',
+  });
+
+const sampleData = z.boolean().meta({
+  description:
+    "Load the built-in synthetic sample (the tutorials' `banking` dataset has one) into an empty table. Created databases only; every dataset's table is created either way.",
+});
+
 /** Node types that Redshift offers only in multi-node clusters. */
 const MULTI_NODE_ONLY = new Set(['ra3.4xlarge', 'ra3.16xlarge', 'dc2.8xlarge']);
 
@@ -106,6 +125,7 @@ const redshiftIdentity = {
     description: 'The cluster identifier, lower case (as Amazon ML accepts it).',
   }),
   databaseName: redshiftDatabaseName.meta({ description: 'The database that Amazon ML reads.' }),
+  readerUsername,
 };
 
 const createdRedshift = z
@@ -128,10 +148,11 @@ const createdRedshift = z
       .min(1)
       .max(35)
       .meta({ description: 'Days of automated snapshots.' }),
-    publiclyAccessible: z.boolean().meta({
+    publiclyAccessible: z.boolean().optional().meta({
       description:
-        "Give the cluster a public endpoint in the public subnets (which need a NAT gateway). Amazon ML connects to Redshift from its own address ranges, which it admits to the cluster's security group through its role, so a private cluster is out of its reach; nothing else is admitted.",
+        'A public endpoint in the public subnets (which need a NAT gateway), since Amazon ML connects from its own address ranges; it admits only those, which Amazon ML adds through its role, with TLS. Unset: public exactly when an Amazon ML datasource reads Redshift. Fixed when the cluster is created.',
     }),
+    sampleData,
     port,
   })
   .superRefine((redshift, ctx) => {
@@ -160,6 +181,7 @@ const mysqlIdentity = {
   databaseName: mysqlDatabaseName.meta({
     description: 'The database that DMS and Amazon ML read, made with a created instance.',
   }),
+  readerUsername,
 };
 
 const createdMysql = z.strictObject({
@@ -168,10 +190,13 @@ const createdMysql = z.strictObject({
   masterUsername,
   engineVersion: z
     .string()
-    .regex(/^8\.(0|4)\.\d+$/, 'must be a MySQL 8.0 or 8.4 version such as 8.4.10')
+    .superRefine((version, ctx) => {
+      const problem = mysqlVersionProblem(version);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .meta({
       description:
-        'MySQL 8.0 or 8.4 engine version that aws-cdk-lib names and RDS still offers; minor upgrades are automatic. The parameter group sets `binlog_format=ROW`, `binlog_row_image=FULL`, `binlog_checksum=NONE` and `require_secure_transport=1` (TLS only).',
+        'MySQL 8.4 (or 8.0, on paid RDS Extended Support since 2026-07-31) engine version that the installed aws-cdk-lib names and does not mark as withdrawn from RDS; minor upgrades are automatic. The parameter group sets `binlog_format=ROW`, `binlog_row_image=FULL`, `binlog_checksum=NONE` and `require_secure_transport=1` (TLS only).',
     }),
   instanceClass: z
     .string()
@@ -188,6 +213,11 @@ const createdMysql = z.strictObject({
     .max(35)
     .meta({ description: 'Days of automated backups; change data capture needs at least 1.' }),
   multiAz: z.boolean().meta({ description: 'Run the instance in two availability zones.' }),
+  deletionProtection: z.boolean().meta({
+    description:
+      'RDS deletion protection. Off by default: the deletion policy keeps the instance anyway, and a protected instance survives the rollback of a failed first deploy, holding its identifier. On where AWS Control Tower enforces CT.RDS.PR.8.',
+  }),
+  sampleData,
   port,
 });
 
@@ -227,7 +257,8 @@ export const DEFAULT_SOURCES_CONFIG: {
     nodeType: 'ra3.large',
     numberOfNodes: 1,
     automatedSnapshotRetentionDays: 7,
-    publiclyAccessible: false,
+    readerUsername: 'mlreader',
+    sampleData: true,
     port: 5439,
   },
   mysql: {
@@ -240,6 +271,22 @@ export const DEFAULT_SOURCES_CONFIG: {
     allocatedStorageGiB: 20,
     backupRetentionDays: 7,
     multiAz: false,
+    deletionProtection: false,
+    readerUsername: 'mlreader',
+    sampleData: true,
     port: 3306,
   },
 };
+
+/**
+ * Whether a created cluster gets a public endpoint: as configured, or, when the configuration
+ * leaves it unset, exactly when an Amazon ML datasource reads Redshift (Amazon ML connects from
+ * its own address ranges). An imported cluster is as it is.
+ */
+export function redshiftPubliclyAccessible(
+  redshift: RedshiftConfig,
+  readByAmazonMl: boolean,
+): boolean {
+  if (redshift.mode !== 'create') return false;
+  return redshift.publiclyAccessible ?? readByAmazonMl;
+}

@@ -44,3 +44,11 @@ export function databaseSecurityGroup(
     allowAllOutbound: false,
   });
 }
+
+/**
+ * Characters left out of the passwords the app generates for database users: they break
+ * connection strings, URLs or quoting in some client, and AWS DMS refuses `;`, `.`, `:` and `+`
+ * in endpoint passwords ("AWS DMS doesn't allow these characters in passwords used for endpoint
+ * credentials", AWS DMS User Guide, "Using secrets to access AWS DMS endpoints").
+ */
+export const GENERATED_PASSWORD_EXCLUDED_CHARACTERS = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\,=.';

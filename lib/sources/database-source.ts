@@ -17,15 +17,24 @@ export interface DatabaseSource {
   /**
    * The Secrets Manager secret with `username` and `password` keys. It is encrypted with the
    * AWS managed key, so `secret.grantRead(role)` is all a consumer in another stack needs.
+   * These are the admin credentials: consumers that only read use {@link readerSecret}.
    */
   readonly secret: secretsmanager.ISecret;
   /**
-   * The secret (`username`, `password`) of a read-only user that may SELECT the dataset tables
-   * and nothing else, for readers such as Amazon ML that must not hold the admin credentials.
+   * Complete once every dataset's table exists in the database (and, where the app loads it,
+   * holds its sample): consumers that read the tables depend on it
+   * (`resource.node.addDependency(source.tablesReady)`). In an existing database the tables
+   * are its owner's, and this is complete at once.
+   */
+  readonly tablesReady: IDependable;
+  /**
+   * The secret (`username`, `password`, `host`, `port`, `dbname`) of the user Amazon ML reads
+   * as: SELECT on the tables of the datasets that Amazon ML reads from this database, nothing
+   * else. The user exists once {@link tablesReady} is complete. Encrypted with the AWS managed
+   * key. Only a database that an Amazon ML datasource reads has one; reading it elsewhere fails
+   * synthesis.
    */
   readonly readerSecret: secretsmanager.ISecret;
-  /** Done once the dataset tables (and any sample rows) exist: readers of them depend on it. */
-  readonly tablesReady: IDependable;
 }
 
 /** The network and the two source databases. */

@@ -1,15 +1,18 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct, DependencyGroup } from 'constructs';
 import type { IDependable } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
+import type { DatasetConfig } from '../config/dataset';
 import { acknowledge, acknowledgeControl } from '../shared/nag';
 import type { MysqlConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
+import { keepForDatabase } from './database-protection';
 import { databaseSecurityGroup, importedDatabaseAccess } from './database-access';
 import type { DatabaseSource } from './database-source';
+import { MySqlSourceTables } from './mysql-source-tables';
 
 /** Properties of a {@link MysqlSource}. */
 export interface MysqlSourceProps {
@@ -19,10 +22,19 @@ export interface MysqlSourceProps {
   readonly vpc: ec2.IVpc;
   /** Subnets of a created instance. */
   readonly subnets: ec2.SubnetSelection;
+  /** Subnets of the function that sets up the tables: a route to Secrets Manager. */
+  readonly workloadSubnets: ec2.SubnetSelection;
   /** Encrypts a created instance, its backups and snapshots. */
   readonly encryptionKey: kms.IKey;
   /** What happens to a created instance when its stack is deleted. */
   readonly protection: DatabaseProtection;
+  /** Every dataset: a created instance gets their tables. */
+  readonly datasets: readonly DatasetConfig[];
+  /**
+   * The datasets that Amazon ML reads from the instance: with any, a reader user.
+   * @default - none
+   */
+  readonly readerDatasets?: readonly DatasetConfig[];
 }
 
 /**
@@ -35,7 +47,13 @@ export const CHANGE_DATA_CAPTURE_PARAMETERS: Readonly<Record<string, string>> = 
   binlog_checksum: 'NONE',
 };
 
-/** Every client connects with TLS (CT.RDS.PR.28): the server refuses plain connections. */
+/**
+ * Every client connects with TLS (CT.RDS.PR.28): the server refuses plain connections. The
+ * app's clients do: the setup functions (mysql2, verifying the RDS certificate authorities), DMS
+ * (its endpoint's SSL mode), the password rotation (`"ssl": true` in the secret), and AWS Data
+ * Pipeline for Amazon ML, whose TLS behaviour is undocumented: if it connects in plain text,
+ * MySQL refuses it and the datasource fails with MySQL's message.
+ */
 export const TLS_ONLY_PARAMETERS: Readonly<Record<string, string>> = {
   require_secure_transport: '1',
 };
@@ -60,8 +78,9 @@ export function mysqlEngineVersion(version: string): rds.MysqlEngineVersion {
 
 /**
  * An RDS for MySQL instance: created encrypted and private, with automated backups, a binary
- * log ready for change data capture and a generated master secret, or imported by identifier
- * with its secret.
+ * log ready for change data capture, a generated master secret and every dataset's table; or
+ * imported by identifier with its secret. Either way, with a user that Amazon ML reads as when
+ * a datasource reads the instance.
  */
 export class MysqlSource extends Construct implements DatabaseSource {
   readonly identifier: string;
@@ -70,14 +89,11 @@ export class MysqlSource extends Construct implements DatabaseSource {
   readonly port: number;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly secret: secretsmanager.ISecret;
-  /** The admin secret until the source creates a read-only user. */
-  get readerSecret(): secretsmanager.ISecret {
-    return this.secret;
-  }
-  /** Nothing yet: the source does not create the dataset tables. */
-  readonly tablesReady: IDependable = new DependencyGroup();
+  readonly tablesReady: IDependable;
   /** The instance, when the app creates it. */
   readonly instance?: rds.DatabaseInstance;
+  /** The setup of the tables and the reader, when there is something to set up. */
+  readonly tables?: MySqlSourceTables;
 
   constructor(scope: Construct, id: string, props: MysqlSourceProps) {
     super(scope, id);
@@ -93,19 +109,63 @@ export class MysqlSource extends Construct implements DatabaseSource {
         securityGroup: this.securityGroup,
         secret: this.secret,
       } = importedDatabaseAccess(this, config));
-      return;
+    } else {
+      const instance = this.createInstance(config, props);
+      this.instance = instance;
+      this.securityGroup = instance.connections.securityGroups[0];
+      this.endpointAddress = instance.dbInstanceEndpointAddress;
+      this.secret = instance.secret!;
     }
 
+    const readerDatasets = props.readerDatasets ?? [];
+    const created = config.mode === 'create';
+    if (created || readerDatasets.length > 0) {
+      this.tables = new MySqlSourceTables(this, 'Tables', {
+        vpc: props.vpc,
+        subnets: props.workloadSubnets,
+        database: this,
+        datasets: props.datasets,
+        createTables: created,
+        loadSample: created && config.sampleData,
+        reader:
+          readerDatasets.length > 0
+            ? { username: config.readerUsername, datasets: readerDatasets }
+            : undefined,
+      });
+    }
+    this.tablesReady = this.tables?.resource ?? new DependencyGroup();
+  }
+
+  get readerSecret(): secretsmanager.ISecret {
+    const secret = this.tables?.readerSecret;
+    if (!secret) {
+      throw new Error(
+        `No Amazon ML datasource reads the MySQL instance ${this.identifier}, so it has no reader user.`,
+      );
+    }
+    return secret;
+  }
+
+  private createInstance(
+    config: Extract<MysqlConfig, { mode: 'create' }>,
+    props: MysqlSourceProps,
+  ): rds.DatabaseInstance {
+    const { protection } = props;
     const securityGroup = databaseSecurityGroup(
       this,
       props.vpc,
       `MySQL instance ${this.identifier}`,
     );
-    this.securityGroup = securityGroup;
+    keepForDatabase(protection, securityGroup);
 
-    const engine = rds.DatabaseInstanceEngine.mysql({
-      version: mysqlEngineVersion(config.engineVersion),
-    });
+    const version = mysqlEngineVersion(config.engineVersion);
+    if (version.mysqlMajorVersion === '8.0') {
+      Annotations.of(this).addWarningV2(
+        'ml-foundation:mysql-extended-support',
+        `MySQL ${config.engineVersion} left RDS standard support on 2026-07-31: the instance runs on paid RDS Extended Support. Set sources.mysql.engineVersion to an 8.4 version.`,
+      );
+    }
+    const engine = rds.DatabaseInstanceEngine.mysql({ version });
     const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       // The description cannot change without replacing the group: it names the major version
@@ -133,8 +193,10 @@ export class MysqlSource extends Construct implements DatabaseSource {
       multiAz: config.multiAz,
       backupRetention: Duration.days(config.backupRetentionDays),
       copyTagsToSnapshot: true,
-      deletionProtection: props.protection.deletionProtection,
-      removalPolicy: props.protection.removalPolicy,
+      // Off unless configured: the deletion policy keeps the instance, and a protected instance
+      // cannot be deleted by the rollback of a failed first deploy (see DatabaseProtection).
+      deletionProtection: config.deletionProtection,
+      removalPolicy: protection.removalPolicy,
       // Every log type MySQL has (CT.RDS.PR.14). The general and audit logs stay empty unless
       // general_log is set or the MariaDB audit plugin is added; error and slow query logs flow.
       cloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'],
@@ -145,11 +207,12 @@ export class MysqlSource extends Construct implements DatabaseSource {
       // their passwords in Secrets Manager.
       iamAuthentication: true,
     });
-    this.instance = instance;
-    this.endpointAddress = instance.dbInstanceEndpointAddress;
-    this.secret = instance.secret!;
+    keepForDatabase(protection, instance.node.findChild('SubnetGroup'));
+    for (const group of parameterGroup.node.findAll()) {
+      if (group instanceof rds.CfnDBParameterGroup) keepForDatabase(protection, group);
+    }
     const masterSecret = instance.node.findChild('Secret') as secretsmanager.Secret;
-    masterSecret.applyRemovalPolicy(props.protection.secretRemovalPolicy);
+    masterSecret.applyRemovalPolicy(protection.secretRemovalPolicy);
 
     acknowledge(
       instance,
@@ -175,19 +238,19 @@ export class MysqlSource extends Construct implements DatabaseSource {
       'rds_instance_enhanced_monitoring_enabled_check',
       'A source for exports and change capture; the CloudWatch metrics of RDS are enough to operate it, and enhanced monitoring would add a monitoring role and per-second metrics to pay for.',
     );
-    if (!props.protection.deletionProtection) {
-      acknowledge(
-        instance,
-        'AwsSolutions-RDS10',
-        undefined,
-        'storage.removalPolicy is "destroy": the stack may delete the instance, which then keeps a final snapshot.',
-      );
+    if (!config.deletionProtection) {
+      const unprotected = protection.kept
+        ? 'Off by configuration (sources.mysql.deletionProtection): the deletion policy (RetainExceptOnCreate) keeps the instance when its stack is deleted or it would be replaced, and deletion protection would also refuse the delete that rolls back a failed first deploy, leaving the instance to hold its fixed identifier against the retry. Accounts that enforce CT.RDS.PR.8 turn it on.'
+        : 'storage.removalPolicy is "destroy": the stack may delete the instance, which then keeps a final snapshot.';
+      acknowledge(instance, 'AwsSolutions-RDS10', undefined, unprotected);
+      acknowledgeControl(instance, 'rds_instance_deletion_protection_enabled_check', unprotected);
     }
     acknowledge(
       masterSecret,
       'AwsSolutions-SMG4',
       undefined,
-      'The app does not rotate this password yet: Amazon ML and DMS read it at run time, so a rotation schedule can be added without redeploying them; only the roles granted on this secret can read it.',
+      'The app does not rotate this password yet: the setup functions read it at run time, so a rotation schedule can be added without redeploying them; only the roles granted on this secret can read it.',
     );
+    return instance;
   }
 }

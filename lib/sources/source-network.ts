@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import { operationalLogGroup } from '../shared/log-group';
 import { acknowledgeBuiltInProvider } from '../shared/provider-acknowledgements';
 import type { NetworkConfig } from './config';
+import type { DatabaseProtection } from './database-protection';
+import { keepForDatabase } from './database-protection';
 
 /** Properties of a {@link SourceNetwork}. */
 export interface SourceNetworkProps {
@@ -18,6 +20,8 @@ export interface SourceNetworkProps {
  */
 export class SourceNetwork extends Construct {
   readonly vpc: ec2.IVpc;
+  /** The VPC, when the app creates it. */
+  readonly createdVpc?: ec2.Vpc;
   /** Where the databases live: no route to the internet. */
   readonly databaseSubnets: ec2.SubnetSelection;
   /** Where compute that reaches the databases runs: a route to AWS APIs. */
@@ -76,9 +80,38 @@ export class SourceNetwork extends Construct {
       'Custom::VpcRestrictDefaultSGCustomResourceProvider',
       "removes the rules of the VPC's default security group",
     );
+    this.createdVpc = this.vpc as ec2.Vpc;
     this.databaseSubnets = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     this.workloadSubnets = {
       subnetType: withEgress ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED,
     };
+  }
+
+  /**
+   * Keeps, when the stack is deleted, what kept databases still use in a created VPC: the VPC
+   * and the database subnets and, for a public cluster, the public subnets with the internet
+   * gateway (which cannot be detached while the cluster's public address is mapped). The rest
+   * (NAT gateways, route tables, flow logs, endpoints, the workload subnets) is deleted.
+   * Returns what is kept, for the stack's outputs.
+   */
+  keepForDatabases(
+    protection: DatabaseProtection,
+    options: { readonly publicSubnets: boolean },
+  ): ec2.ISubnet[] {
+    const vpc = this.createdVpc;
+    if (!vpc || !protection.kept) return [];
+    keepForDatabase(protection, vpc);
+    const subnets = [
+      ...vpc.selectSubnets(this.databaseSubnets).subnets,
+      ...(options.publicSubnets ? vpc.publicSubnets : []),
+    ];
+    for (const subnet of subnets) keepForDatabase(protection, subnet);
+    if (options.publicSubnets) {
+      for (const id of ['IGW', 'VPCGW']) {
+        const gateway = vpc.node.tryFindChild(id);
+        if (gateway) keepForDatabase(protection, gateway);
+      }
+    }
+    return subnets;
   }
 }

@@ -59,10 +59,12 @@ export function buildReplicationFixture(
       'MysqlSecret',
       FIXTURE_MYSQL.secretArn,
     ),
-    get readerSecret() {
-      return this.secret;
-    },
     tablesReady: new DependencyGroup(),
+    readerSecret: secretsmanager.Secret.fromSecretCompleteArn(
+      sources,
+      'MysqlReaderSecret',
+      FIXTURE_MYSQL.secretArn,
+    ),
   };
   const replication = new ReplicationStack(app, 'Replication', {
     projectName: config.projectName,

@@ -134,6 +134,7 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
         host: FIXTURE_MYSQL.endpointAddress,
         port: 3306,
         username: 'dms_cdc',
+        ssl: true,
       });
     });
 

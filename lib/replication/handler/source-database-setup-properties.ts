@@ -16,6 +16,11 @@ export interface SourceDatabaseSetupProperties {
   readonly AdminSecretArn: string;
   /** The secret with the user that DMS reads as, which the setup creates. */
   readonly DmsUserSecretArn: string;
+  /**
+   * Changes whenever the DMS user's secret is generated differently (a new password), so that
+   * the setup runs again and gives the user the secret's password.
+   */
+  readonly DmsUserSecretSettings?: string;
   /** The databases whose tables DMS reads: the DMS user gets SELECT on them. */
   readonly Databases: string[];
   /** How long MySQL keeps binary logs (`binlog retention hours`). */

@@ -1,12 +1,16 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createConnection } from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { errorCode, isError } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
-import { plainError } from '../../shared/handler/plain-error';
+import {
+  connectMySql,
+  isMissingGrant,
+  isUnknownHost,
+  upsertNativePasswordAccount,
+} from '../../shared/handler/mysql-connection';
+import { messageOf, plainError } from '../../shared/handler/plain-error';
 import type { RetryOptions } from '../../shared/handler/retry';
-import { withRetry } from '../../shared/handler/retry';
 import type { Credentials } from '../../shared/handler/secret-credentials';
 import { readCredentials } from '../../shared/handler/secret-credentials';
 import type {
@@ -17,8 +21,9 @@ import type {
 /**
  * `Custom::MySqlChangeCaptureSetup`: prepares a MySQL source for DMS change capture. It checks
  * the binlog settings DMS needs, sets how long RDS keeps binlogs, and creates the user DMS reads
- * as, with REPLICATION CLIENT, REPLICATION SLAVE and SELECT on the replicated databases only.
- * Credentials are read from Secrets Manager at run time; none passes through CloudFormation.
+ * as, with REPLICATION CLIENT, REPLICATION SLAVE and SELECT on the replicated databases only,
+ * signing in with `mysql_native_password` over TLS only. Credentials are read from Secrets
+ * Manager at run time; none passes through CloudFormation.
  */
 
 /** The clients and retry behaviour of the handler; tests replace them. */
@@ -33,48 +38,16 @@ export interface SourceDatabaseSetupHandlerDependencies {
 
 const PHYSICAL_ID_PREFIX = 'mysql-user:';
 
-/** Errors that mean the database, or the way to it, is gone. */
-const UNREACHABLE = new Set([
-  'ENOTFOUND',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ECONNRESET',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_ACCESS_DENIED_ERROR',
-]);
-/** MySQL's answer to revoking a grant that does not exist. */
-const NO_SUCH_GRANT = new Set(['ER_NONEXISTING_GRANT', 'ER_NONEXISTING_TABLE_GRANT']);
-
-function isUnreachable(error: unknown): boolean {
-  return UNREACHABLE.has(errorCode(error) ?? '');
-}
-
 export type SourceDatabaseSetupEvent = cfn.OnEvent<SourceDatabaseSetupProperties>;
 type Response = cfn.OnEventResponse<SourceDatabaseSetupAttributes>;
 
 /** The onEvent handler of `Custom::MySqlChangeCaptureSetup`. */
 export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDependencies) {
-  async function connect(
-    properties: SourceDatabaseSetupProperties,
-    admin: Credentials,
-  ): Promise<Connection> {
-    return withRetry(
-      () =>
-        createConnection({
-          host: properties.Host,
-          port: Number(properties.Port),
-          user: admin.username,
-          password: admin.password,
-          ssl: 'Amazon RDS',
-          connectTimeout: 10_000,
-        }),
-      {
-        ...deps.retry,
-        attempts: 4,
-        baseDelayMs: 2_000,
-        retryIf: (error) => isUnreachable(error) && errorCode(error) !== 'ER_ACCESS_DENIED_ERROR',
-      },
+  function connect(properties: SourceDatabaseSetupProperties, admin: Credentials) {
+    return connectMySql(
+      { host: properties.Host, port: Number(properties.Port) },
+      admin,
+      deps.retry,
     );
   }
 
@@ -118,15 +91,8 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
         'binlog retention hours',
         hours,
       ]);
-      await connection.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [
-        dmsUser.username,
-        dmsUser.password,
-      ]);
       // The secret is the source of truth: a recreated secret brings its password along.
-      await connection.query("ALTER USER ?@'%' IDENTIFIED BY ?", [
-        dmsUser.username,
-        dmsUser.password,
-      ]);
+      await upsertNativePasswordAccount(connection, dmsUser);
       await connection.query("GRANT REPLICATION CLIENT, REPLICATION SLAVE ON *.* TO ?@'%'", [
         dmsUser.username,
       ]);
@@ -141,7 +107,7 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
         try {
           await connection.query("REVOKE SELECT ON ??.* FROM ?@'%'", [database, dmsUser.username]);
         } catch (error) {
-          if (!NO_SUCH_GRANT.has(errorCode(error) ?? '')) throw error;
+          if (!isMissingGrant(error)) throw error;
         }
       }
     } finally {
@@ -163,7 +129,9 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
 
   /**
    * Drops the DMS user. The user comes from the physical id, not from the secret, which may
-   * already name a new user. A database, secret or network path that is gone is left as it is.
+   * already name a new user. A database or admin secret that is gone is left as it is; a
+   * database that cannot be reached fails the delete rather than leave a user with REPLICATION
+   * privileges behind unnoticed.
    */
   async function remove(
     event: Extract<SourceDatabaseSetupEvent, { RequestType: 'Delete' }>,
@@ -184,13 +152,19 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
       );
       connection = await connect(event.ResourceProperties, admin);
     } catch (error) {
-      if (isError(error, 'ResourceNotFoundException') || isUnreachable(error)) {
+      if (isError(error, 'ResourceNotFoundException') || isUnknownHost(error)) {
         console.log(
-          JSON.stringify({ action: 'Delete', skipped: `the database is gone: ${String(error)}` }),
+          JSON.stringify({
+            action: 'Delete',
+            skipped: `the database is gone: ${messageOf(error)}`,
+          }),
         );
         return result;
       }
-      throw error;
+      throw plainError(
+        `Cannot reach MySQL at ${event.ResourceProperties.Host}:${event.ResourceProperties.Port} to drop the DMS user ${username} (${errorCode(error) ?? messageOf(error)}). ` +
+          'Make the instance reachable and retry the delete, or drop the user yourself and retry.',
+      );
     }
     try {
       await connection.query("DROP USER IF EXISTS ?@'%'", [username]);

@@ -12,12 +12,18 @@ export interface DatasetSample {
   readonly comment: string;
 }
 
+/** Generates a sample on first use only: every synth checks it, and its rows never change. */
+function once(generate: () => DatasetSample): () => DatasetSample {
+  let sample: DatasetSample | undefined;
+  return () => (sample ??= generate());
+}
+
 /** The generators of the built-in samples, by dataset name. */
 const SAMPLES: Readonly<Record<string, () => DatasetSample>> = {
-  banking: () => ({
+  banking: once(() => ({
     rows: bankingSample(),
     comment: `Synthetic sample (${BANKING_SAMPLE_ROWS} generated rows, seed ${BANKING_SAMPLE_SEED}) of the Amazon ML tutorials banking table: not real customer data`,
-  }),
+  })),
 };
 
 /** Whether the app has a sample for the dataset: only the tutorials' `banking` table has one. */

@@ -61,6 +61,8 @@ function resolveLikeCloudFormation(value: unknown): unknown {
   const node = value as Record<string, unknown>;
   if ('Fn::ImportValue' in node) {
     const name = String(node['Fn::ImportValue']);
+    if (name.includes('ReaderSecret'))
+      return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mysql-reader-AbCdEf';
     if (name.includes('SecretAttachment'))
       return 'arn:aws:secretsmanager:us-east-1:123456789012:secret:mysql-AbCdEf';
     if (name.includes('Subnet')) return 'subnet-0a1b2c3d4e5f60718';

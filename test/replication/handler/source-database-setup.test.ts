@@ -130,14 +130,18 @@ describe('Custom::MySqlChangeCaptureSetup', () => {
         sql: 'CALL mysql.rds_set_configuration(?, ?)',
         values: ['binlog retention hours', 24],
       },
+      // DMS User Guide, "Using a MySQL-compatible database as a source", Authentication (Aurora
+      // MySQL and RDS for MySQL 8.4): "Create a dedicated AWS DMS endpoint user with an
+      // explicitly specified authentication plugin (recommended)", mysql_native_password. TLS
+      // only, as the instance requires (require_secure_transport=1) and DMS's SSL mode uses.
       {
         method: 'query',
-        sql: "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?",
+        sql: "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED WITH mysql_native_password BY ? REQUIRE SSL",
         values: ['dms_cdc', 'dms-password'],
       },
       {
         method: 'query',
-        sql: "ALTER USER ?@'%' IDENTIFIED BY ?",
+        sql: "ALTER USER ?@'%' IDENTIFIED WITH mysql_native_password BY ? REQUIRE SSL",
         values: ['dms_cdc', 'dms-password'],
       },
       {
@@ -248,6 +252,30 @@ describe('Custom::MySqlChangeCaptureSetup', () => {
       { method: 'query', sql: "DROP USER IF EXISTS ?@'%'", values: ['dms_cdc'] },
     ]);
     expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID });
+  });
+
+  test('delete of a database that cannot be reached fails, naming the user it leaves behind', async () => {
+    // The setup resource depends on its security group rules (source-database-setup.test.ts), so
+    // CloudFormation keeps the way to the database until this delete has run: a timeout now
+    // means the database is stopped or cut off, and dropping nothing would leave a user with
+    // REPLICATION privileges behind unnoticed.
+    givenSecrets();
+    createConnectionMock.mockRejectedValue(mysqlError('ETIMEDOUT'));
+    await expect(
+      handler().onEvent(event('Delete', { PhysicalResourceId: PHYSICAL_ID })),
+    ).rejects.toThrow(
+      `Cannot reach MySQL at ${HOST}:3306 to drop the DMS user dms_cdc (ETIMEDOUT). Make the instance reachable and retry the delete, or drop the user yourself and retry.`,
+    );
+  });
+
+  test('a server without the mysql_native_password plugin fails with what to turn on', async () => {
+    givenSecrets();
+    const connection = fakeConnection();
+    connection.failures.set('CREATE USER', mysqlError('ER_PLUGIN_IS_NOT_LOADED'));
+    await expect(handler().onEvent(event('Create'))).rejects.toThrow(
+      'MySQL cannot create the user dms_cdc with mysql_native_password: the plugin is not loaded. Turn it on in the DB parameter group of the instance (mysql_native_password = ON; MySQL 8.4 leaves it off by default) and deploy again.',
+    );
+    expect(connection.end).toHaveBeenCalledTimes(1);
   });
 
   test('delete of a database that is gone succeeds without dropping anything', async () => {
