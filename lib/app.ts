@@ -94,6 +94,12 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
     projectName,
     removalPolicy,
     storage: config.storage,
+    amazonMlStagingPrefixes: features.amazonMl
+      ? config.amazonMl.datasources.map((datasource) => ({
+          prefix: datasource.stagingPrefix,
+          writtenByAmazonMl: datasource.source === 'redshift',
+        }))
+      : [],
   });
   const all: Stack[] = [storage];
 

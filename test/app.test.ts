@@ -100,6 +100,7 @@ describe('the whole app', () => {
     ]);
     expect(outputs(stacks.edge!)).toEqual([
       'DeploymentId',
+      'DeviceRolloutCommand',
       'InferenceClientComponent',
       'ModelComponent',
     ]);

@@ -3,15 +3,18 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { grantPermissions } from '../shared/grant';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
+import { amazonMlPrincipal } from './amazon-ml-role';
+import { checkRoleExists } from './existing-role-check';
 import type { StagingLocation } from './staging-location';
 
 /** Properties of {@link DataPipelineRoles}. */
 export interface DataPipelineRolesProps {
   /**
-   * `create` makes the two account-wide roles (creating a role that exists fails);
-   * `existing` refers to them by name, as accounts that used Data Pipeline have them.
+   * `dedicated` creates the two roles for this app's datasources, with names CloudFormation
+   * generates (prefixed with the stack name); `existing` uses the account-wide
+   * `DataPipelineDefaultRole` and `DataPipelineDefaultResourceRole`.
    */
-  readonly mode: 'create' | 'existing';
+  readonly mode: 'dedicated' | 'existing';
 }
 
 /** EC2 actions that AWS Data Pipeline uses to run, watch and stop its instances. */
@@ -48,10 +51,12 @@ const TASK_RUNNER_ACTIONS = [
 ];
 
 /**
- * The two roles of AWS Data Pipeline, which Amazon ML names in the pipelines it creates for
- * RDS datasources: `DataPipelineDefaultRole` (the service's) and
- * `DataPipelineDefaultResourceRole` (its EC2 instances', with an instance profile of the same
- * name). Their names are fixed and account-wide.
+ * The two roles of the AWS Data Pipeline that Amazon ML creates for each RDS datasource: the
+ * service role, which Data Pipeline assumes to run the pipeline's EC2 instance, and the
+ * resource role, which that instance runs as, with an instance profile of the same name.
+ * Amazon ML takes them by name (`RDSDataSpec.ServiceRole`, `ResourceRole`: any name of 1 to 64
+ * characters), so dedicated roles with generated names work on every account and collide with
+ * nothing; existing ones are the account-wide defaults of accounts that used Data Pipeline.
  */
 export class DataPipelineRoles extends Construct {
   static readonly SERVICE_ROLE_NAME = 'DataPipelineDefaultRole';
@@ -64,8 +69,18 @@ export class DataPipelineRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: DataPipelineRolesProps) {
     super(scope, id);
-    this.created = props.mode === 'create';
+    this.created = props.mode === 'dedicated';
     if (!this.created) {
+      for (const roleName of [
+        DataPipelineRoles.SERVICE_ROLE_NAME,
+        DataPipelineRoles.RESOURCE_ROLE_NAME,
+      ]) {
+        checkRoleExists(this, {
+          roleName,
+          advice:
+            'amazonMl.dataPipelineRoles is "existing", which needs the account-wide roles of an account that used AWS Data Pipeline; set it to "dedicated" to create roles for this app',
+        });
+      }
       this.serviceRole = iam.Role.fromRoleName(
         this,
         'ServiceRole',
@@ -83,12 +98,17 @@ export class DataPipelineRoles extends Construct {
     }
 
     const resourceRole = new iam.Role(this, 'ResourceRole', {
-      roleName: DataPipelineRoles.RESOURCE_ROLE_NAME,
-      description: 'EC2 instances of AWS Data Pipeline: run pipeline tasks',
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description:
+        'EC2 instances of the AWS Data Pipeline of Amazon ML RDS datasources: copy rows to staging',
+      // The instances assume it; the Amazon ML guide's RDS page lists Amazon ML as trusted too.
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ServicePrincipal('ec2.amazonaws.com'),
+        amazonMlPrincipal(this),
+      ),
     });
+    // Data Pipeline launches the instance with the instance profile named like the role.
     const instanceProfile = new iam.CfnInstanceProfile(this, 'InstanceProfile', {
-      instanceProfileName: DataPipelineRoles.RESOURCE_ROLE_NAME,
+      instanceProfileName: resourceRole.roleName,
       roles: [resourceRole.roleName],
     });
     resourceRole.addToPolicy(
@@ -102,8 +122,7 @@ export class DataPipelineRoles extends Construct {
     );
 
     const serviceRole = new iam.Role(this, 'ServiceRole', {
-      roleName: DataPipelineRoles.SERVICE_ROLE_NAME,
-      description: 'AWS Data Pipeline: run the EC2 instances of pipelines',
+      description: 'AWS Data Pipeline of Amazon ML RDS datasources: run the pipeline EC2 instances',
       assumedBy: new iam.CompositePrincipal(
         new iam.ServicePrincipal('datapipeline.amazonaws.com'),
         new iam.ServicePrincipal('elasticmapreduce.amazonaws.com'),
@@ -113,7 +132,7 @@ export class DataPipelineRoles extends Construct {
       service: 'iam',
       region: '',
       resource: 'instance-profile',
-      resourceName: DataPipelineRoles.RESOURCE_ROLE_NAME,
+      resourceName: instanceProfile.ref,
     });
     serviceRole.addToPolicy(
       new iam.PolicyStatement({

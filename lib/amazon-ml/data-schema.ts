@@ -41,8 +41,10 @@ export interface DataSchemaProps {
    */
   readonly excludedAttributes?: readonly string[];
   /**
-   * Whether the first line of the data names the columns.
-   * @default true
+   * Whether the first line of the data names the columns. An export of a query has no such
+   * line unless the exporter writes one; Amazon ML's documentation does not say whether its
+   * Redshift UNLOAD or RDS pipeline does.
+   * @default false
    */
   readonly dataFileContainsHeader?: boolean;
 }
@@ -119,7 +121,7 @@ export class DataSchema {
       rowWeight: this.props.rowWeightAttribute ?? null,
       targetAttributeName: this.props.targetAttribute ?? null,
       dataFormat: 'CSV',
-      dataFileContainsHeader: this.props.dataFileContainsHeader ?? true,
+      dataFileContainsHeader: this.props.dataFileContainsHeader ?? false,
       attributes: this.props.attributes.map((attribute) => ({
         attributeName: attribute.name,
         attributeType: attribute.type,

@@ -2,10 +2,13 @@ import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../shared/nag';
+import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import type { DatabaseSource } from '../sources/database-source';
 import { AmazonMlRole } from './amazon-ml-role';
+import type { ComplementOrigin } from './complement-datasource';
 import type { DataPipelineRoles } from './data-pipeline-roles';
+import type { DataRearrangement } from './data-rearrangement';
+import { dataRearrangementJson, dataRearrangementProblems } from './data-rearrangement';
 import type { DataSchema } from './data-schema';
 import { DataSourceResource } from './datasource-resource';
 import {
@@ -15,7 +18,6 @@ import {
 } from './datasource-validation';
 import { checkSelectQuery } from './select-query';
 import type { StagingLocation } from './staging-location';
-import { acknowledgeWildcardResources } from '../shared/nag';
 
 /** Properties of an {@link RdsDataSource}. */
 export interface RdsDataSourceProps {
@@ -53,6 +55,11 @@ export interface RdsDataSourceProps {
    * @default true
    */
   readonly computeStatistics?: boolean;
+  /**
+   * Read only this share of the rows, as a training datasource does.
+   * @default - every row
+   */
+  readonly dataRearrangement?: DataRearrangement;
 }
 
 /**
@@ -60,9 +67,11 @@ export interface RdsDataSourceProps {
  * creates and activates an AWS Data Pipeline whose EC2 instance runs the query and writes the
  * rows to the staging location. The construct gives that instance a security group that the
  * database admits on its port, and Amazon ML a role that may run pipelines with the two Data
- * Pipeline roles, describe this database and read the staging prefix.
+ * Pipeline roles, describe this database and read the staging prefix. The pipeline connects
+ * as the database's read-only user, whose password Amazon ML writes into the pipeline's
+ * definition.
  */
-export class RdsDataSource extends Construct {
+export class RdsDataSource extends Construct implements ComplementOrigin {
   /** The role that Amazon ML assumes. */
   readonly role: iam.Role;
   /** The security group of the pipeline's instances. */
@@ -73,6 +82,12 @@ export class RdsDataSource extends Construct {
   readonly status: string;
   /** The query as Amazon ML receives it. */
   readonly selectSqlQuery: string;
+  /** The configured id, without the version suffix. */
+  readonly dataSourceIdPrefix: string;
+  /** The schema of the rows it stages, which a complement reads them with. */
+  readonly schema: DataSchema;
+  /** The share of the rows it reads; every row when unset. */
+  readonly dataRearrangement?: DataRearrangement;
 
   constructor(scope: Construct, id: string, props: RdsDataSourceProps) {
     super(scope, id);
@@ -80,6 +95,9 @@ export class RdsDataSource extends Construct {
     const databaseName = props.databaseName ?? database.databaseName;
     const query = checkSelectQuery('mysql', props.selectSqlQuery);
     this.selectSqlQuery = query.sql;
+    this.dataSourceIdPrefix = props.dataSourceIdPrefix;
+    this.schema = props.schema;
+    this.dataRearrangement = props.dataRearrangement;
     const subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
     const problems = [
       ...dataSourceIdProblems(props.dataSourceIdPrefix),
@@ -94,6 +112,7 @@ export class RdsDataSource extends Construct {
       ...query.problems,
       ...props.schema.problems(),
       ...staging.problems(),
+      ...(props.dataRearrangement ? dataRearrangementProblems(props.dataRearrangement) : []),
     ];
     this.node.addValidation({ validate: () => problems });
     for (const warning of query.warnings) {
@@ -126,7 +145,6 @@ export class RdsDataSource extends Construct {
     });
 
     this.role = new AmazonMlRole(this, 'AmazonMlRole', {
-      dataSourceIdPrefix: props.dataSourceIdPrefix,
       description: `Amazon ML copies RDS instance ${database.identifier} into ${staging.uri} with AWS Data Pipeline`,
     }).role;
     const databaseArn = Stack.of(this).formatArn({
@@ -172,21 +190,26 @@ export class RdsDataSource extends Construct {
     pipelineRoles.grantDescribeDatabase(databaseArn);
 
     const resource = new DataSourceResource(this, 'DataSource', {
+      source: 'database',
       amazonMlRole: this.role,
-      secret: database.secret,
-      dependsOn: [databaseIngress, this.pipelineSecurityGroup, pipelineRoles],
+      secret: database.readerSecret,
+      staging,
+      dependsOn: [database.tablesReady, databaseIngress, this.pipelineSecurityGroup, pipelineRoles],
       properties: {
         Engine: 'rds',
         DataSourceIdPrefix: props.dataSourceIdPrefix,
         DataSourceName: props.dataSourceName,
         RoleArn: this.role.roleArn,
         ComputeStatistics: props.computeStatistics ?? true,
-        SecretArn: database.secret.secretArn,
+        SecretArn: database.readerSecret.secretArn,
         InstanceIdentifier: database.identifier,
         DatabaseName: databaseName,
         SelectSqlQuery: query.sql,
         S3StagingLocation: staging.uri,
         DataSchema: props.schema.toJson(),
+        DataRearrangement: props.dataRearrangement
+          ? dataRearrangementJson(props.dataRearrangement)
+          : undefined,
         ResourceRole: pipelineRoles.resourceRole.roleName,
         ServiceRole: pipelineRoles.serviceRole.roleName,
         SubnetId: subnetIds[0] ?? '',

@@ -5,6 +5,9 @@ import { grantPermissions } from '../shared/grant';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import type { DatabaseSource } from '../sources/database-source';
 import { AmazonMlRole } from './amazon-ml-role';
+import type { ComplementOrigin } from './complement-datasource';
+import type { DataRearrangement } from './data-rearrangement';
+import { dataRearrangementJson, dataRearrangementProblems } from './data-rearrangement';
 import type { DataSchema } from './data-schema';
 import { DataSourceResource } from './datasource-resource';
 import {
@@ -40,16 +43,26 @@ export interface RedshiftDataSourceProps {
    * @default true
    */
   readonly computeStatistics?: boolean;
+  /**
+   * Read only this share of the rows, as a training datasource does.
+   * @default - every row
+   */
+  readonly dataRearrangement?: DataRearrangement;
 }
 
 /**
  * An Amazon ML datasource read from Amazon Redshift (`CreateDataSourceFromRedshift`): Amazon
  * ML assumes its own role, runs the query as an UNLOAD into the staging location and reads
- * the result. The role may write and read that prefix only, describe this cluster, and admit
- * Amazon ML's address ranges to this cluster's security group: Amazon ML connects from those
- * ranges, so the cluster needs a public endpoint (`sources.redshift.publiclyAccessible`).
+ * the result, connecting as the cluster's read-only user. The role has the actions of the
+ * managed policy `AmazonMachineLearningRoleforRedshiftDataSourceV3` that a VPC cluster needs,
+ * on this cluster, its security group and the staging prefix only: it may write and read that
+ * prefix, read the bucket policy, describe the cluster, and admit Amazon ML's address ranges
+ * to the cluster's security group (Amazon ML connects from those ranges, so the cluster needs
+ * a public endpoint, `sources.redshift.publiclyAccessible`). It may not create security
+ * groups, modify the cluster or write the bucket policy: each would change what
+ * CloudFormation declares, and the next deployment would undo or trip over it.
  */
-export class RedshiftDataSource extends Construct {
+export class RedshiftDataSource extends Construct implements ComplementOrigin {
   /** The role that Amazon ML assumes. */
   readonly role: iam.Role;
   /** The id of the datasource in Amazon ML. */
@@ -58,12 +71,21 @@ export class RedshiftDataSource extends Construct {
   readonly status: string;
   /** The query as Amazon ML receives it. */
   readonly selectSqlQuery: string;
+  /** The configured id, without the version suffix. */
+  readonly dataSourceIdPrefix: string;
+  /** The schema of the rows it stages, which a complement reads them with. */
+  readonly schema: DataSchema;
+  /** The share of the rows it reads; every row when unset. */
+  readonly dataRearrangement?: DataRearrangement;
 
   constructor(scope: Construct, id: string, props: RedshiftDataSourceProps) {
     super(scope, id);
     const { cluster, staging } = props;
     const query = checkSelectQuery('redshift', props.selectSqlQuery);
     this.selectSqlQuery = query.sql;
+    this.dataSourceIdPrefix = props.dataSourceIdPrefix;
+    this.schema = props.schema;
+    this.dataRearrangement = props.dataRearrangement;
     const problems = [
       ...dataSourceIdProblems(props.dataSourceIdPrefix),
       ...dataSourceNameProblems(props.dataSourceName),
@@ -82,6 +104,7 @@ export class RedshiftDataSource extends Construct {
       ...query.problems,
       ...props.schema.problems(),
       ...staging.problems(),
+      ...(props.dataRearrangement ? dataRearrangementProblems(props.dataRearrangement) : []),
     ];
     this.node.addValidation({ validate: () => problems });
     for (const warning of query.warnings) {
@@ -89,11 +112,16 @@ export class RedshiftDataSource extends Construct {
     }
 
     this.role = new AmazonMlRole(this, 'AmazonMlRole', {
-      dataSourceIdPrefix: props.dataSourceIdPrefix,
       description: `Amazon ML unloads Redshift cluster ${cluster.identifier} into ${staging.uri}`,
     }).role;
     staging.grantWrite(this.role);
     staging.grantRead(this.role);
+    // Amazon ML reads the bucket policy that admits it to the staging location; the Storage
+    // stack declares that policy, so the role may not change it (no s3:PutBucketPolicy).
+    grantPermissions(this.role, {
+      actions: ['s3:GetBucketPolicy'],
+      resources: [staging.bucketArn],
+    });
     this.grantClusterAccess(cluster);
     acknowledgeWildcardResources(
       this.role,
@@ -102,20 +130,26 @@ export class RedshiftDataSource extends Construct {
     );
 
     const resource = new DataSourceResource(this, 'DataSource', {
+      source: 'database',
       amazonMlRole: this.role,
-      secret: cluster.secret,
+      secret: cluster.readerSecret,
+      staging,
+      dependsOn: [cluster.tablesReady],
       properties: {
         Engine: 'redshift',
         DataSourceIdPrefix: props.dataSourceIdPrefix,
         DataSourceName: props.dataSourceName,
         RoleArn: this.role.roleArn,
         ComputeStatistics: props.computeStatistics ?? true,
-        SecretArn: cluster.secret.secretArn,
+        SecretArn: cluster.readerSecret.secretArn,
         ClusterIdentifier: cluster.identifier,
         DatabaseName: cluster.databaseName,
         SelectSqlQuery: query.sql,
         S3StagingLocation: staging.uri,
         DataSchema: props.schema.toJson(),
+        DataRearrangement: props.dataRearrangement
+          ? dataRearrangementJson(props.dataRearrangement)
+          : undefined,
       },
     });
     this.dataSourceId = resource.dataSourceId;

@@ -102,6 +102,15 @@ export class StagingLocation {
     );
   }
 
+  /** Lets `grantee` list the objects under the prefix and delete them. */
+  grantDelete(grantee: iam.IGrantable): iam.Grant {
+    return grantPermissions(
+      grantee,
+      this.access.onObjects(['s3:DeleteObject']),
+      this.access.onBucket(['s3:ListBucket'], { listPrefixOnly: true }),
+    );
+  }
+
   /** The ARNs that grants name with a wildcard, for the cdk-nag acknowledgements. */
   get wildcardResources(): string[] {
     return [this.objectsArn];

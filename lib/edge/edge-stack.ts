@@ -1,8 +1,9 @@
 import type { StackProps } from 'aws-cdk-lib';
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lookoutvision from 'aws-cdk-lib/aws-lookoutvision';
 import type { Construct } from 'constructs';
 import type { StorageResources } from '../storage/storage-resources';
+import { ComponentVersionCheck } from './component-version-check';
 import type { EdgeConfig } from './config';
 import { EdgeDeployment } from './edge-deployment';
 import { EDGE_AGENT_COMPONENT } from './edge-agent';
@@ -26,7 +27,9 @@ export interface EdgeStackProps extends StackProps {
 /**
  * A Lookout for Vision model running next to the production line: the model packaged as a
  * Greengrass component (or one packaged earlier), the EdgeAgent that serves it, and a client
- * that inspects camera images, all deployed to a thing group of Greengrass core devices.
+ * that inspects camera images, all deployed to a thing group of Greengrass core devices once
+ * the model component is known to be deployable with the pinned EdgeAgent. The deployment
+ * completes before any device has run it: the `DeviceRolloutCommand` output shows how each did.
  *
  * The devices bring what the stack cannot declare: Greengrass v2 on Linux AArch64 or x86_64,
  * Python 3.8 or 3.9 with pip and venv, the Greengrass user in the `video` group for GPU
@@ -45,13 +48,14 @@ export class EdgeStack extends Stack {
 
     new EdgeAgentRegionCheck(this, 'EdgeAgentRegion');
 
-    const project =
-      edge.lookoutVision.project === 'create'
-        ? new lookoutvision.CfnProject(this, 'Project', {
-            projectName: edge.lookoutVision.projectName,
-          })
-        : undefined;
-    project?.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    if (edge.lookoutVision.project === 'create') {
+      const project = new lookoutvision.CfnProject(this, 'Project', {
+        projectName: edge.lookoutVision.projectName,
+      });
+      // Kept once it holds datasets and models; deleted when the deploy that creates it fails,
+      // so that the retry does not find it in the way.
+      project.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+    }
 
     const model = edge.modelComponent;
     const thingGroup = new ThingGroupTarget(this, 'ThingGroup', {
@@ -80,13 +84,19 @@ export class EdgeStack extends Stack {
             deploymentTargetArn: thingGroup.thingGroupArn,
           })
         : undefined;
-    if (packaging && project) packaging.node.addDependency(project);
     this.modelComponent = packaging ?? { name: model.name, version: model.version };
+    const modelCheck = new ComponentVersionCheck(this, 'ModelComponentCheck', {
+      component: this.modelComponent,
+      componentVersionArn: packaging?.componentVersionArn,
+      edgeAgentVersion: edge.edgeAgentVersion,
+      source: model.source,
+    });
 
     this.inferenceClient = new InferenceClientComponent(this, 'InferenceClient', {
       ...edge.inferenceClient,
       publisher: projectName,
       modelComponent: this.modelComponent,
+      edgeAgentVersion: edge.edgeAgentVersion,
     });
 
     const access = new TokenExchangeAccess(this, 'TokenExchangeAccess', {
@@ -108,8 +118,7 @@ export class EdgeStack extends Stack {
       ...edge.deployment,
     });
     // Devices start downloading as soon as the deployment exists.
-    this.deployment.node.addDependency(access, this.inferenceClient);
-    if (packaging) this.deployment.node.addDependency(packaging);
+    this.deployment.node.addDependency(access, this.inferenceClient, modelCheck);
 
     new CfnOutput(this, 'ModelComponent', {
       description: 'Model component name and version that the deployment runs',
@@ -122,6 +131,20 @@ export class EdgeStack extends Stack {
     new CfnOutput(this, 'DeploymentId', {
       description: 'Greengrass deployment of the components to the thing group',
       value: this.deployment.resource.attrDeploymentId,
+    });
+    // The stack succeeds once the deployment exists, whether or not any device runs it.
+    new CfnOutput(this, 'DeviceRolloutCommand', {
+      description:
+        'Lists how each device ran the deployment (QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, ...)',
+      value: Fn.join('', [
+        'aws iot list-job-executions-for-job --region ',
+        Aws.REGION,
+        ' --job-id "$(aws greengrassv2 get-deployment --region ',
+        Aws.REGION,
+        ' --deployment-id ',
+        this.deployment.resource.attrDeploymentId,
+        ' --query iotJobId --output text)"',
+      ]),
     });
   }
 }

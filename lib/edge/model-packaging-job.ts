@@ -5,6 +5,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { grantPermissions } from '../shared/grant';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import { S3PrefixAccess } from '../shared/s3-prefix-access';
 import { SharedProvider } from '../shared/shared-provider';
@@ -80,7 +81,8 @@ export interface ModelPackagingJobProps {
 
 /**
  * A Lookout for Vision model packaging job, as a custom resource that completes when the job has
- * created the model's Greengrass component version, and deletes that version on delete.
+ * created the model's Greengrass component version and Greengrass can deploy it, and deletes that
+ * version and its artifacts on delete.
  */
 export class ModelPackagingJob extends Construct implements GreengrassComponentRef {
   readonly name: string;
@@ -101,7 +103,8 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       description: 'Runs Lookout for Vision model packaging jobs into Greengrass components',
       polls: true,
       queryInterval: Duration.minutes(1),
-      totalTimeout: Duration.hours(2),
+      // CloudFormation waits at most an hour for a custom resource; fail cleanly before that.
+      totalTimeout: Duration.minutes(55),
     });
     this.grantPackaging(provider, props);
 
@@ -136,8 +139,10 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
   }
 
   /**
-   * Lets the handlers package this model version into this component (and find and delete its
-   * versions), write the artifacts under the prefix, and use the key for them through S3.
+   * Lets onEvent package this model version into this component (the caller of
+   * StartModelPackagingJob needs the permissions the job uses: the artifacts under the prefix,
+   * the key for them through S3, the component version it creates), and delete those versions
+   * and their artifacts; lets isComplete read the job and the component version, nothing more.
    */
   private grantPackaging(provider: SharedProvider, props: ModelPackagingJobProps): iam.Grant {
     const stack = Stack.of(this);
@@ -146,8 +151,14 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       prefix: props.artifactPrefix,
       region: stack.region,
     });
+    const component = componentArn(this, this.name);
     const componentVersions = componentVersionArn(this, this.name, '*');
-    const grant = provider.grant(
+    const describeJob = { actions: ['lookoutvision:DescribeModelPackagingJob'], resources: ['*'] };
+    const onEvent = provider.onEventHandler.role;
+    const isComplete = provider.isCompleteHandler!.role;
+
+    const packaging = grantPermissions(
+      onEvent,
       {
         actions: ['lookoutvision:StartModelPackagingJob'],
         resources: [
@@ -158,49 +169,69 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
           }),
         ],
       },
-      { actions: ['lookoutvision:DescribeModelPackagingJob'], resources: ['*'] },
+      describeJob,
+      { actions: ['greengrass:CreateComponentVersion'], resources: [component] },
       {
-        actions: ['greengrass:CreateComponentVersion'],
-        resources: [componentArn(this, this.name)],
-      },
-      {
-        actions: ['greengrass:DescribeComponent', 'greengrass:DeleteComponent'],
+        actions: [
+          'greengrass:DescribeComponent',
+          'greengrass:GetComponent',
+          'greengrass:DeleteComponent',
+        ],
         resources: [componentVersions],
       },
-      artifacts.onObjects(['s3:PutObject']),
+      // Delete keeps the artifacts that another version of the component names.
+      {
+        actions: ['greengrass:ListComponentVersions'],
+        resources: [component, componentVersions],
+      },
+      artifacts.onObjects(['s3:PutObject', 's3:DeleteObject']),
       artifacts.onBucket(['s3:GetBucketLocation']),
       artifacts.onKey(props.encryptionKey, ['kms:GenerateDataKey', 'kms:Decrypt']),
     );
+    const polling = grantPermissions(isComplete, describeJob, {
+      actions: ['greengrass:DescribeComponent'],
+      resources: [componentVersions],
+    });
 
     const unscoped = [
       'lookoutvision:DescribeModelPackagingJob',
       ...(props.deploymentTargetArn ? ['greengrass:ListDeployments'] : []),
     ];
-    for (const role of provider.roles) {
-      acknowledge(
-        role,
-        'AwsSolutions-IAM5',
-        'Resource::*',
-        `${unscoped.join(' and ')} support no resource-level permissions.`,
-      );
-      acknowledgeWildcardResources(
-        role,
-        [componentVersions],
-        'Delete removes the component version this resource created, which after a version change is an earlier version of the same component.',
-      );
-      acknowledgeWildcardResources(
-        role,
-        [artifacts.objectsArn],
-        'The packaging job writes the model artifacts under names it chooses, inside the configured prefix only.',
-      );
-    }
+    acknowledge(
+      onEvent,
+      'AwsSolutions-IAM5',
+      'Resource::*',
+      `${unscoped.join(' and ')} support no resource-level permissions.`,
+    );
+    acknowledge(
+      isComplete,
+      'AwsSolutions-IAM5',
+      'Resource::*',
+      'lookoutvision:DescribeModelPackagingJob supports no resource-level permissions.',
+    );
+    acknowledgeWildcardResources(
+      onEvent,
+      [componentVersions],
+      'Delete removes the component version this resource created, which after a version change is an earlier version of the same component, and reads the other versions to keep the artifacts they use.',
+    );
+    acknowledgeWildcardResources(
+      isComplete,
+      [componentVersions],
+      'The job names the component version it created; after a version change it is another version of the same component.',
+    );
+    acknowledgeWildcardResources(
+      onEvent,
+      [artifacts.objectsArn],
+      'The packaging job writes the model artifacts under names it chooses, inside the configured prefix only; delete removes those of a deleted version.',
+    );
+    const grant = packaging.combine(polling);
     return props.deploymentTargetArn
-      ? grant.combine(this.grantDeploymentLookup(provider, props.deploymentTargetArn))
+      ? grant.combine(this.grantDeploymentLookup(onEvent, props.deploymentTargetArn))
       : grant;
   }
 
   /** Lets delete find whether the latest deployment to the target still runs the component. */
-  private grantDeploymentLookup(provider: SharedProvider, targetArn: string): iam.Grant {
+  private grantDeploymentLookup(role: iam.IRole, targetArn: string): iam.Grant {
     const stack = Stack.of(this);
     const deployments = stack.formatArn({
       service: 'greengrass',
@@ -209,24 +240,23 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const jobs = stack.formatArn({ service: 'iot', resource: 'job', resourceName: '*' });
-    const grant = provider.grant(
+    const grant = grantPermissions(
+      role,
       { actions: ['greengrass:ListDeployments'], resources: ['*'] },
       { actions: ['greengrass:GetDeployment'], resources: [deployments] },
       { actions: ['iot:DescribeJob'], resources: [jobs] },
       { actions: ['iot:DescribeThingGroup'], resources: [targetArn] },
     );
-    for (const role of provider.roles) {
-      acknowledgeWildcardResources(
-        role,
-        [deployments],
-        'Delete reads the latest deployment to the thing group, whose id Greengrass assigns, to keep a component version that still runs.',
-      );
-      acknowledgeWildcardResources(
-        role,
-        [jobs],
-        'Greengrass reads the IoT job behind a deployment, whose id it assigns, when the deployment is read.',
-      );
-    }
+    acknowledgeWildcardResources(
+      role,
+      [deployments],
+      'Delete reads the latest deployment to the thing group, whose id Greengrass assigns, to keep a component version that still runs.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [jobs],
+      'Greengrass reads the IoT job behind a deployment, whose id it assigns, when the deployment is read.',
+    );
     return grant;
   }
 }

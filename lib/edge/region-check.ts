@@ -1,5 +1,5 @@
-import { Aws, CfnRule, Fn, Stack, Token } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
+import { RegionCheck } from '../shared/region-check';
 import { EDGE_AGENT_COMPONENT, EDGE_AGENT_REGIONS } from './edge-agent';
 
 /** The message for a Region that AWS does not publish the EdgeAgent in. */
@@ -14,24 +14,8 @@ export function unsupportedRegionMessage(region: string): string {
  * Stops a deployment to a Region without the EdgeAgent before anything is created: a synth
  * error when the stack's Region is known, otherwise a CloudFormation rule on `AWS::Region`.
  */
-export class EdgeAgentRegionCheck extends Construct {
+export class EdgeAgentRegionCheck extends RegionCheck {
   constructor(scope: Construct, id: string) {
-    super(scope, id);
-    const region = Stack.of(this).region;
-    if (Token.isUnresolved(region)) {
-      new CfnRule(this, 'Rule', {
-        assertions: [
-          {
-            assert: Fn.conditionContains([...EDGE_AGENT_REGIONS], Aws.REGION),
-            assertDescription: unsupportedRegionMessage('a Region outside that list'),
-          },
-        ],
-      });
-      return;
-    }
-    this.node.addValidation({
-      validate: () =>
-        EDGE_AGENT_REGIONS.includes(region) ? [] : [unsupportedRegionMessage(region)],
-    });
+    super(scope, id, { regions: EDGE_AGENT_REGIONS, message: unsupportedRegionMessage });
   }
 }

@@ -17,7 +17,7 @@ export interface ThingGroupTargetProps {
 
 /**
  * The IoT thing group that a deployment targets: created (and retained on delete, as operators
- * add the devices to it) or imported by name.
+ * add the devices to it, unless the deploy that creates it fails) or imported by name.
  */
 export class ThingGroupTarget extends Construct {
   readonly thingGroupName: string;
@@ -35,7 +35,9 @@ export class ThingGroupTarget extends Construct {
           ? { thingGroupDescription: props.description }
           : undefined,
       });
-      this.resource.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      // Kept once devices belong to it; deleted when the deploy that creates it fails, as a group
+      // left behind would fail the retry (the group's create refuses a name that exists).
+      this.resource.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
       this.thingGroupArn = this.resource.attrArn;
     } else {
       this.thingGroupArn = Stack.of(this).formatArn({

@@ -24,9 +24,22 @@ export interface TokenExchangeAccessProps {
   readonly assets?: s3assets.Asset[];
 }
 
+/** `arns` without repeats (assets share the bootstrap bucket), compared as the template holds them. */
+function distinct(stack: Stack, arns: string[]): string[] {
+  const seen = new Set<string>();
+  return arns.filter((arn) => {
+    const resolved = JSON.stringify(stack.resolve(arn));
+    if (seen.has(resolved)) return false;
+    seen.add(resolved);
+    return true;
+  });
+}
+
 /**
  * A policy on the devices' token exchange role that lets Greengrass download the component
- * artifacts: the model under its prefix and each uploaded object, and nothing else.
+ * artifacts: the model under its prefix and each uploaded object, the Region of their buckets,
+ * and nothing else. The installer's default role policy allows `s3:GetBucketLocation` already;
+ * a custom role does not.
  */
 export class TokenExchangeAccess extends Construct {
   readonly policy: iam.Policy;
@@ -35,15 +48,20 @@ export class TokenExchangeAccess extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const role = iam.Role.fromRoleName(this, 'Role', props.roleName);
-    const assetObjects = (props.assets ?? []).map((asset) =>
+    const assets = props.assets ?? [];
+    const s3Arn = (bucket: string, key?: string) =>
       stack.formatArn({
         service: 's3',
         region: '',
         account: '',
-        resource: asset.s3BucketName,
-        resourceName: asset.s3ObjectKey,
-      }),
-    );
+        resource: bucket,
+        resourceName: key,
+      });
+    const assetObjects = assets.map((asset) => s3Arn(asset.s3BucketName, asset.s3ObjectKey));
+    const bucketArns = distinct(stack, [
+      props.artifactsBucket.bucketArn,
+      ...assets.map((asset) => s3Arn(asset.s3BucketName)),
+    ]);
 
     const modelArtifacts = new S3PrefixAccess({
       bucketArn: props.artifactsBucket.bucketArn,
@@ -56,6 +74,12 @@ export class TokenExchangeAccess extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadModelArtifacts',
           ...modelArtifacts.onObjects(['s3:GetObject']),
+        }),
+        // The nucleus asks for a bucket's Region (GetBucketLocation) before it downloads from it.
+        new iam.PolicyStatement({
+          sid: 'LocateArtifactBuckets',
+          actions: ['s3:GetBucketLocation'],
+          resources: bucketArns,
         }),
         new iam.PolicyStatement({
           sid: 'DecryptModelArtifacts',

@@ -1,5 +1,6 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IDependable } from 'constructs';
 
 /** A source database, created by the app or imported, as the consumers of its data see it. */
 export interface DatabaseSource {
@@ -18,6 +19,13 @@ export interface DatabaseSource {
    * AWS managed key, so `secret.grantRead(role)` is all a consumer in another stack needs.
    */
   readonly secret: secretsmanager.ISecret;
+  /**
+   * The secret (`username`, `password`) of a read-only user that may SELECT the dataset tables
+   * and nothing else, for readers such as Amazon ML that must not hold the admin credentials.
+   */
+  readonly readerSecret: secretsmanager.ISecret;
+  /** Done once the dataset tables (and any sample rows) exist: readers of them depend on it. */
+  readonly tablesReady: IDependable;
 }
 
 /** The network and the two source databases. */

@@ -3,7 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
+import type { IDependable } from 'constructs';
 import { acknowledge, acknowledgeControl } from '../shared/nag';
 import type { MysqlConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
@@ -69,6 +70,12 @@ export class MysqlSource extends Construct implements DatabaseSource {
   readonly port: number;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly secret: secretsmanager.ISecret;
+  /** The admin secret until the source creates a read-only user. */
+  get readerSecret(): secretsmanager.ISecret {
+    return this.secret;
+  }
+  /** Nothing yet: the source does not create the dataset tables. */
+  readonly tablesReady: IDependable = new DependencyGroup();
   /** The instance, when the app creates it. */
   readonly instance?: rds.DatabaseInstance;
 

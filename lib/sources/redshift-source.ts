@@ -2,7 +2,8 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup } from 'constructs';
+import type { IDependable } from 'constructs';
 import { acknowledge, acknowledgeControl } from '../shared/nag';
 import type { RedshiftConfig } from './config';
 import type { DatabaseProtection } from './database-protection';
@@ -38,6 +39,12 @@ export class RedshiftSource extends Construct implements DatabaseSource {
   readonly port: number;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly secret: secretsmanager.ISecret;
+  /** The admin secret until the source creates a read-only user. */
+  get readerSecret(): secretsmanager.ISecret {
+    return this.secret;
+  }
+  /** Nothing yet: the source does not create the dataset tables. */
+  readonly tablesReady: IDependable = new DependencyGroup();
   /** The cluster resource, when the app creates it. */
   readonly cluster?: redshift.CfnCluster;
 

@@ -5,6 +5,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeControl } from '../shared/nag';
 import { addOutputs } from '../shared/outputs';
+import type { AmazonMlStagingPrefix } from './amazon-ml-staging-access';
+import { admitAmazonMlToStaging } from './amazon-ml-staging-access';
 import { DataKey } from './data-key';
 import { SecureBucket } from './secure-bucket';
 import type { StorageConfig } from './config';
@@ -18,6 +20,12 @@ export interface StorageStackProps extends StackProps {
   readonly removalPolicy: RemovalPolicy;
   /** Bucket names and expirations; the removal policy is the one above. */
   readonly storage: Omit<StorageConfig, 'removalPolicy'>;
+  /**
+   * The staging prefixes of the Amazon ML datasources, which Amazon ML itself reads (and, for
+   * Redshift, writes).
+   * @default - none: Amazon ML is not admitted to the staging bucket
+   */
+  readonly amazonMlStagingPrefixes?: readonly AmazonMlStagingPrefix[];
 }
 
 /** The KMS key and the buckets that the other stacks use. */
@@ -93,12 +101,18 @@ export class StorageStack extends Stack implements StorageResources {
         bucketName: options.bucketName,
       }).bucket;
 
+    // No expiry of current objects: a datasource reads its staged export for as long as it
+    // exists, and the datasource handler deletes the export with the datasource.
     this.amazonMlStagingBucket = dataBucket('AmazonMlStaging', {
       versioned: true,
-      expirationDays: storage.amazonMlStagingExpirationDays,
       bucketName: storage.bucketNames.amazonMlStaging,
       logPrefix: 'amazon-ml-staging/',
     });
+    admitAmazonMlToStaging(
+      this.amazonMlStagingBucket,
+      this.dataKey,
+      props.amazonMlStagingPrefixes ?? [],
+    );
     this.dataLakeBucket = dataBucket('DataLake', {
       versioned: true,
       bucketName: storage.bucketNames.dataLake,

@@ -22,6 +22,8 @@ describe('DataSchema', () => {
     const schema = new DataSchema({
       attributes: attributesFromColumns(datasourceColumns(datasource, banking)),
       targetAttribute: 'y',
+      // The guide's banking.csv starts with the column names.
+      dataFileContainsHeader: true,
     });
     expect(schema.problems()).toEqual([]);
     expect(JSON.parse(schema.toJson())).toEqual(GUIDE_BANKING_SCHEMA);
@@ -69,6 +71,13 @@ describe('DataSchema', () => {
       dataFileContainsHeader: false,
       excludedAttributeNames: ['notes'],
     });
+  });
+
+  test('by default the data has no header line, as an export of a query has none', () => {
+    // "Creating a Data Schema for Amazon ML": a CSV that starts with a row of data goes with
+    // "dataFileContainsHeader": false.
+    const document = new DataSchema({ attributes: [{ name: 'a', type: 'NUMERIC' }] }).toDocument();
+    expect(document.dataFileContainsHeader).toBe(false);
   });
 
   test('without a target the schema is for batch predictions', () => {

@@ -1,7 +1,9 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DependencyGroup } from 'constructs';
+import { ComplementDataSource } from '../../lib/amazon-ml/complement-datasource';
 import { DataPipelineRoles } from '../../lib/amazon-ml/data-pipeline-roles';
 import type { DataSchemaProps } from '../../lib/amazon-ml/data-schema';
 import { DataSchema } from '../../lib/amazon-ml/data-schema';
@@ -11,6 +13,8 @@ import { RedshiftDataSource } from '../../lib/amazon-ml/redshift-datasource';
 import { StagingLocation } from '../../lib/amazon-ml/staging-location';
 import type { DatabaseSource } from '../../lib/sources/database-source';
 import { createTestApp } from '../support/test-app';
+
+const READER_SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-reader-GhIjKl';
 
 const SCHEMA: DataSchemaProps = {
   attributes: [
@@ -38,6 +42,12 @@ function testStack() {
       `${id}Secret`,
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
     ),
+    readerSecret: secretsmanager.Secret.fromSecretCompleteArn(
+      stack,
+      `${id}ReaderSecret`,
+      READER_SECRET_ARN,
+    ),
+    tablesReady: new DependencyGroup(),
   });
   return {
     app,
@@ -205,6 +215,86 @@ describe('RedshiftDataSource', () => {
         ]),
       },
     });
+  });
+});
+
+describe('what a datasource reads with', () => {
+  // Issue of least privilege: Amazon ML writes the credentials it gets into the Data Pipeline
+  // definition it creates (RDS) and connects with them (Redshift), so it gets the source's
+  // read-only user, never the admin. That user authenticates with a plugin that Data
+  // Pipeline's JDBC driver supports (mysql_native_password on MySQL 8.4, chosen by the source;
+  // which driver Data Pipeline bundles is not documented, so a datasource that cannot sign in
+  // FAILS with Amazon ML's message).
+  test('the handler reads the reader secret, and only it', () => {
+    const { stack } = redshiftDataSource();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties(DATASOURCE_RESOURCE_TYPE, { SecretArn: READER_SECRET_ARN });
+    const text = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(text).toContain('secret:db-reader-GhIjKl');
+    expect(text).not.toContain('secret:db-AbCdEf');
+  });
+
+  test('a datasource is created only once the source says its tables are ready', () => {
+    const { stack, cluster } = testStack();
+    const tables = new CfnResource(stack, 'Tables', { type: 'Custom::SourceTables' });
+    new RedshiftDataSource(stack, 'Banking', {
+      dataSourceIdPrefix: 'banking',
+      cluster: { ...cluster, tablesReady: tables },
+      selectSqlQuery: 'SELECT age, y FROM banking ORDER BY random()',
+      schema: new DataSchema(SCHEMA),
+      staging: StagingLocation.fromUri('s3://staging-bucket/exports/banking/'),
+    });
+    const [resource] = Object.values(
+      Template.fromStack(stack).findResources(DATASOURCE_RESOURCE_TYPE),
+    );
+    expect(resource.DependsOn).toContain('Tables');
+  });
+
+  test('a splitting Amazon ML would reject fails the synth', () => {
+    const { stack } = redshiftDataSource({
+      dataRearrangement: { percentBegin: 80, percentEnd: 20, strategy: 'random' },
+    });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /percentEnd \(20\) must be greater than percentBegin \(80\)[\s\S]*a random split needs a randomSeed/,
+    );
+  });
+});
+
+describe('ComplementDataSource', () => {
+  test('of a datasource that reads every row fails the synth', () => {
+    const { stack, dataSource } = redshiftDataSource();
+    new ComplementDataSource(stack, 'Evaluate', {
+      dataSourceIdPrefix: 'banking-evaluate',
+      origin: dataSource,
+    });
+    expect(() => Template.fromStack(stack)).toThrow(
+      'datasource "banking" reads every row (it has no dataRearrangement), so a complement of it would read none',
+    );
+  });
+
+  test('reads the staged data of its origin without a role or a secret of its own', () => {
+    const split = { dataRearrangement: { percentBegin: 0, percentEnd: 70 } };
+    const alone = Template.fromStack(redshiftDataSource(split).stack);
+    const { stack, dataSource } = redshiftDataSource(split);
+    new ComplementDataSource(stack, 'Evaluate', {
+      dataSourceIdPrefix: 'banking-evaluate',
+      origin: dataSource,
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties(DATASOURCE_RESOURCE_TYPE, {
+      Engine: 's3',
+      DataRearrangement: '{"splitting":{"percentBegin":0,"percentEnd":70,"complement":"true"}}',
+    });
+    const roles = (t: Template) => Object.keys(t.findResources('AWS::IAM::Role')).length;
+    expect(roles(template)).toBe(roles(alone));
+    const passed = (t: Template) =>
+      Object.values(t.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: { Action: string | string[] }) =>
+          [statement.Action].flat().includes('iam:PassRole'),
+        )
+        .map((statement: { Resource: unknown }) => statement.Resource);
+    expect(passed(template)).toEqual(passed(alone));
   });
 });
 

@@ -19,6 +19,18 @@ describe('edge configuration', () => {
     expect(edge.edgeAgentVersion).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  // LFV DG package-job.html: "You can only package a model that has been successfully trained";
+  // CreateProject "Creates an empty Amazon Lookout for Vision project" (API reference).
+  test('packaging a model of a project that the stack creates is refused', () => {
+    expect(edgeProblems({ lookoutVision: { project: 'create' } })).toEqual([
+      'edge.lookoutVision.project: a project created by this stack holds no trained model, so the packaging job (modelComponent.source "package") cannot succeed: set project to "existing" with a trained modelVersion, or modelComponent.source to "existing"',
+    ]);
+    const { edge } = expectValidConfig({
+      edge: { lookoutVision: { project: 'create' }, modelComponent: { source: 'existing' } },
+    });
+    expect(edge.lookoutVision.project).toBe('create');
+  });
+
   test('a packaging job without a target is refused', () => {
     expect(
       edgeProblems({ modelComponent: { targetPlatform: null, compilerOptions: null } }),

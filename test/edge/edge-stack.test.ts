@@ -12,8 +12,8 @@ import {
   InferenceClientComponent,
 } from '../../lib/edge/inference-client-component';
 import { stableTemplate } from '../support/stable-template';
-import type { TemplateResource } from '../support/template-resources';
-import { onlyResource } from '../support/template-resources';
+import type { Json, TemplateResource } from '../support/template-resources';
+import { onlyResource, resourcesOf } from '../support/template-resources';
 import {
   buildTestFoundation,
   createTestApp,
@@ -33,6 +33,19 @@ function tokenExchangePolicyOf(template: Template): TemplateResource {
   return onlyResource(template, 'AWS::IAM::Policy', (policy) =>
     policy.Properties.Roles.includes('GreengrassV2TokenExchangeRole'),
   );
+}
+
+/** The statements of every IAM policy whose logical id matches `id`. */
+function policyStatementsOf(template: Template, id: string): Json[] {
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').filter((policy) =>
+    new RegExp(`^(${id})`).test(policy.id),
+  );
+  if (policies.length === 0) throw new Error(`no IAM policy matches ${id}`);
+  return policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+function actionsOf(statements: Json[]): string[] {
+  return [...new Set(statements.flatMap((statement) => [statement.Action].flat()))];
 }
 
 function recipeOf(template: Template): Record<string, unknown> {
@@ -69,19 +82,65 @@ describe('EdgeStack', () => {
     });
   });
 
-  test('the deployment waits for the packaging job, the client component and the device policy', () => {
+  test('the deployment waits for the packaging job, its check, the client component and the device policy', () => {
     const packaging = onlyResource(template, 'Custom::LookoutVisionModelPackaging');
+    const check = onlyResource(template, 'Custom::GreengrassComponentVersionCheck');
     const client = onlyResource(template, 'AWS::GreengrassV2::ComponentVersion');
     const policy = tokenExchangePolicyOf(template);
-    expect(deployment.DependsOn).toEqual(
-      expect.arrayContaining([packaging.id, client.id, policy.id]),
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining([check.id, client.id, policy.id]));
+    // The check reads the version the job made, so it runs after the job.
+    expect(check.Properties.ComponentVersionArn).toEqual({
+      'Fn::GetAtt': [packaging.id, 'ComponentVersionArn'],
+    });
+  });
+
+  // Finding 11: the model component's EdgeAgent range is only in its recipe (no document gives
+  // it), and the deployment succeeds whatever the devices do (CFN-GGv2 Deployment
+  // CreateHandler): the check compares the recipe's range with the pinned version at deploy time.
+  test('the model component is checked against the pinned EdgeAgent, reading only that version', () => {
+    const check = onlyResource(template, 'Custom::GreengrassComponentVersionCheck');
+    expect(check.Properties).toMatchObject({
+      ComponentName: 'part-inspection-model',
+      ComponentVersion: '1.0.0',
+      EdgeAgentVersion: '1.1.1',
+      Source: 'package',
+    });
+    const statements = JSON.stringify(
+      policyStatementsOf(template, 'ModelComponentCheck|ComponentVersionCheckProvider'),
     );
+    expect(statements).toContain(
+      '"Action":["greengrass:DescribeComponent","greengrass:GetComponent"]',
+    );
+    expect(statements).toContain(':components:part-inspection-model:versions:1.0.0"');
+    expect(statements).not.toContain('versions:*');
+  });
+
+  test('the inference client logs the pinned EdgeAgent version', () => {
+    const recipe = recipeOf(template) as {
+      ComponentConfiguration: { DefaultConfiguration: Record<string, unknown> };
+    };
+    expect(recipe.ComponentConfiguration.DefaultConfiguration.EdgeAgentVersion).toBe('1.1.1');
+  });
+
+  // CFN-GGv2 Deployment CreateHandler: the stack completes on CreateDeployment, before any
+  // device has run it; the output says how to see what the devices did.
+  test('an output gives the command that lists how each device ran the deployment', () => {
+    const output = template.toJSON().Outputs.DeviceRolloutCommand;
+    const [, parts] = output.Value['Fn::Join'];
+    expect(parts).toEqual([
+      'aws iot list-job-executions-for-job --region ',
+      { Ref: 'AWS::Region' },
+      ' --job-id "$(aws greengrassv2 get-deployment --region ',
+      { Ref: 'AWS::Region' },
+      ' --deployment-id ',
+      { 'Fn::GetAtt': [deployment.id, 'DeploymentId'] },
+      ' --query iotJobId --output text)"',
+    ]);
   });
 
   test('the deployment targets the thing group, rolls back failures and bounds the rollout', () => {
     const group = onlyResource(template, 'AWS::IoT::ThingGroup');
     expect(group.Properties.ThingGroupName).toBe('part-inspection-line');
-    expect(group.DeletionPolicy).toBe('Retain');
     expect(deployment.Properties).toMatchObject({
       TargetArn: { 'Fn::GetAtt': [group.id, 'Arn'] },
       DeploymentName: 'ml-foundation-part-inspection-line',
@@ -124,6 +183,16 @@ describe('EdgeStack', () => {
     });
   });
 
+  // CFN-IoT aws-iot-thinggroup CreateHandler.checkForThingGroup: a create that finds the group
+  // throws CfnAlreadyExistsException, so a group that a failed first deploy kept fails the retry.
+  // CfnDeletionPolicy docs: RetainExceptOnCreate "behaves like Retain for stack operations, except
+  // for the stack operation that initially created the resource", which a rollback deletes.
+  test('the created thing group is kept on delete and update, but not by a failed first create', () => {
+    const group = template.toJSON().Resources[onlyResource(template, 'AWS::IoT::ThingGroup').id];
+    expect(group.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(group.UpdateReplacePolicy).toBe('Retain');
+  });
+
   test("the token exchange role reads the model's prefix and the client's script, nothing more", () => {
     const policy = tokenExchangePolicyOf(template);
     const statements = policy.Properties.PolicyDocument.Statement;
@@ -141,6 +210,25 @@ describe('EdgeStack', () => {
             ],
           ],
         },
+      },
+      {
+        Sid: 'LocateArtifactBuckets',
+        Effect: 'Allow',
+        Action: 's3:GetBucketLocation',
+        Resource: [
+          { 'Fn::ImportValue': expect.stringMatching(/EdgeArtifactsBucket.*Arn/) },
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':s3:::',
+                { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+              ],
+            ],
+          },
+        ],
       },
       {
         Sid: 'DecryptModelArtifacts',
@@ -215,26 +303,64 @@ describe('EdgeStack', () => {
     );
   });
 
-  test('the packaging handler may package this model into this component, and read deployments to keep one in use', () => {
-    const policies = template.findResources('AWS::IAM::Policy', {
-      Properties: {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Action: 'lookoutvision:StartModelPackagingJob' }),
-          ]),
-        },
-      },
-    });
-    expect(Object.keys(policies)).toHaveLength(2);
-    for (const policy of Object.values(policies)) {
-      const statements = JSON.stringify(policy.Properties.PolicyDocument.Statement);
-      expect(statements).toContain(':model/part-inspection/1"');
-      expect(statements).toContain(':components:part-inspection-model"');
-      expect(statements).toContain(':components:part-inspection-model:versions:*"');
-      expect(statements).toContain('"/lookout-vision/part-inspection/*"');
-      expect(statements).toContain(':deployments:*"');
-      expect(statements).not.toMatch(/"Action":"(s3|greengrass|lookoutvision|iot):\*"/);
-    }
+  // API_StartModelPackagingJob: its caller needs lookoutvision:StartModelPackagingJob,
+  // s3:PutObject, s3:GetBucketLocation, kms:GenerateDataKey, greengrass:CreateComponentVersion and
+  // greengrass:DescribeComponent. Service Authorization Reference, list_lookoutvision.html (table
+  // read from a generated copy; the live page's table did not load): StartModelPackagingJob on
+  // resource type `model`, DescribeModelPackagingJob on none (`*`).
+  test('onEvent may package this model into this component, delete its versions and artifacts, and read deployments', () => {
+    const statements = policyStatementsOf(template, 'ModelPackagingProviderOnEvent');
+    const actions = actionsOf(statements);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'lookoutvision:StartModelPackagingJob',
+        'lookoutvision:DescribeModelPackagingJob',
+        'greengrass:CreateComponentVersion',
+        'greengrass:DescribeComponent',
+        'greengrass:GetComponent',
+        'greengrass:DeleteComponent',
+        'greengrass:ListComponentVersions',
+        's3:PutObject',
+        's3:DeleteObject',
+        's3:GetBucketLocation',
+        'kms:GenerateDataKey',
+        'greengrass:ListDeployments',
+        'greengrass:GetDeployment',
+      ]),
+    );
+    const start = statements.find((statement) =>
+      [statement.Action].flat().includes('lookoutvision:StartModelPackagingJob'),
+    );
+    expect(JSON.stringify(start?.Resource)).toMatch(/:model\/part-inspection\/1"\]\]\}$/);
+    const text = JSON.stringify(statements);
+    expect(text).toContain(':components:part-inspection-model"');
+    expect(text).toContain(':components:part-inspection-model:versions:*"');
+    expect(text).toContain('"/lookout-vision/part-inspection/*"');
+    expect(text).toContain(':deployments:*"');
+    expect(text).not.toMatch(/"Action":"(s3|greengrass|lookoutvision|iot):\*"/);
+  });
+
+  // The isComplete function only reads the job and the version it made: none of onEvent's
+  // write permissions.
+  test('isComplete may only read the packaging job and the component versions', () => {
+    const statements = policyStatementsOf(template, 'ModelPackagingProviderIsComplete');
+    expect(actionsOf(statements).sort()).toEqual([
+      'greengrass:DescribeComponent',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'lookoutvision:DescribeModelPackagingJob',
+    ]);
+  });
+
+  // CloudFormation waits at most an hour for a custom resource; the provider gives up first.
+  test('the packaging provider waits at most 55 minutes', () => {
+    const machines = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    const definition = JSON.stringify(machines[0].Properties.DefinitionString);
+    const interval = Number(/\\"IntervalSeconds\\":(\d+)/.exec(definition)?.[1]);
+    const attempts = Number(/\\"MaxAttempts\\":(\d+)/.exec(definition)?.[1]);
+    expect(interval * attempts).toBeLessThanOrEqual(55 * 60);
+    expect(interval * attempts).toBeGreaterThanOrEqual(50 * 60);
   });
 
   test('an environment-agnostic stack stops deployment outside the EdgeAgent Regions', () => {
@@ -268,7 +394,11 @@ describe('EdgeStack', () => {
 describe('EdgeStack Regions', () => {
   function inRegion(region: string): App {
     const app = createTestApp();
-    buildFoundation(app, testConfig(), { account: '123456789012', region });
+    // Amazon ML, which exists in fewer Regions, is off: this is about the edge stack alone.
+    buildFoundation(app, testConfig({ features: { amazonMl: false } }), {
+      account: '123456789012',
+      region,
+    });
     return app;
   }
 
@@ -288,14 +418,27 @@ describe('EdgeStack Regions', () => {
 });
 
 describe('EdgeStack variants', () => {
-  test('an existing model component is deployed as it is, without packaging', () => {
+  test('an existing model component is deployed as it is, without packaging, once checked', () => {
     const { template } = edgeOf({
       edge: {
         modelComponent: { source: 'existing', name: 'circuit-board-model', version: '2.3.0' },
       },
     });
     template.resourceCountIs('Custom::LookoutVisionModelPackaging', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+    const check = onlyResource(template, 'Custom::GreengrassComponentVersionCheck');
+    expect(check.Properties).toMatchObject({
+      ComponentName: 'circuit-board-model',
+      ComponentVersion: '2.3.0',
+      ComponentVersionArn: {
+        'Fn::Join': [
+          '',
+          expect.arrayContaining([':components:circuit-board-model:versions:2.3.0']),
+        ],
+      },
+      EdgeAgentVersion: '1.1.1',
+      Source: 'existing',
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('lookoutvision:');
     const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
     expect(deployment.Properties.Components['circuit-board-model']).toEqual({
       ComponentVersion: '2.3.0',
@@ -307,13 +450,18 @@ describe('EdgeStack variants', () => {
     });
   });
 
-  test('a created project is retained and packaged after it exists', () => {
-    const { template } = edgeOf({ edge: { lookoutVision: { project: 'create' } } });
+  // Both types are keyed by their name (schemas: primaryIdentifier ProjectName), and every
+  // registered handler must fail a second create with AlreadyExists (CloudFormation CLI contract
+  // test contract_create_create): a project kept by a failed first create would fail the retry.
+  test('a created project is kept on delete and update, but not by a failed first create', () => {
+    const { template } = edgeOf({
+      edge: { lookoutVision: { project: 'create' }, modelComponent: { source: 'existing' } },
+    });
     const project = onlyResource(template, 'AWS::LookoutVision::Project');
     expect(project.Properties).toEqual({ ProjectName: 'part-inspection' });
-    expect(project.DeletionPolicy).toBe('Retain');
-    const packaging = onlyResource(template, 'Custom::LookoutVisionModelPackaging');
-    expect(packaging.DependsOn).toContain(project.id);
+    const resource = template.toJSON().Resources[project.id];
+    expect(resource.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(resource.UpdateReplacePolicy).toBe('Retain');
   });
 
   test('an existing thing group is targeted by ARN', () => {
@@ -405,6 +553,7 @@ describe('inference client component version', () => {
       resultsTopic: 'part-inspection/results',
       pollIntervalSeconds: 1,
       requireVideoGroup: true,
+      edgeAgentVersion: '1.1.1',
     };
     const versionFor = (scriptPath: string) =>
       new InferenceClientComponent(new Stack(new App(), 'Client'), 'Client', {

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type { App } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DependencyGroup } from 'constructs';
 import type { CatalogStack } from '../../lib/catalog/catalog-stack';
 import type { AppConfig } from '../../lib/config/schema';
 import { ReplicationStack } from '../../lib/replication/replication-stack';
@@ -58,6 +59,10 @@ export function buildReplicationFixture(
       'MysqlSecret',
       FIXTURE_MYSQL.secretArn,
     ),
+    get readerSecret() {
+      return this.secret;
+    },
+    tablesReady: new DependencyGroup(),
   };
   const replication = new ReplicationStack(app, 'Replication', {
     projectName: config.projectName,

@@ -1,4 +1,5 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { StorageStack } from '../../lib/storage/storage-stack';
 import { buildTestFoundation, describeFindings, nagFindings } from '../support/test-app';
 import { stableTemplate } from '../support/stable-template';
 
@@ -7,6 +8,9 @@ describe('StorageStack', () => {
   const template = Template.fromStack(stacks.storage);
   const buckets = template.findResources('AWS::S3::Bucket');
   const dataBuckets = Object.entries(buckets).filter(([id]) => !id.startsWith('AccessLogs'));
+  const [stagingId, staging] = Object.entries(buckets).find(([id]) =>
+    id.startsWith('AmazonMlStaging'),
+  )!;
 
   test('has a customer-managed key with rotation, retained on delete', () => {
     template.hasResource('AWS::KMS::Key', {
@@ -82,15 +86,10 @@ describe('StorageStack', () => {
     }
   });
 
-  test('Athena results and staging exports expire; incomplete uploads are aborted everywhere', () => {
+  test('Athena results expire, staged exports do not; incomplete uploads are aborted everywhere', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-objects', ExpirationInDays: 30 })]),
-      },
-    });
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: {
-        Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-objects', ExpirationInDays: 90 })]),
       },
     });
     for (const bucket of Object.values(buckets)) {
@@ -100,6 +99,152 @@ describe('StorageStack', () => {
         AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
       });
     }
+  });
+
+  test('the staging bucket keeps current objects for as long as their datasource exists', () => {
+    // Amazon ML DG, "Required Parameters for the Create Datasource Wizard" (S3 staging
+    // location): "After creating the datasource, Amazon ML uses the data in the staging
+    // location instead of returning to Amazon Redshift". The datasource handler deletes a
+    // datasource's folder once the datasource is deleted; the versions that delete leaves
+    // behind expire.
+    const rules = staging.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+    expect(rules.filter((rule) => rule.ExpirationInDays !== undefined)).toEqual([]);
+    expect(rules).toContainEqual({
+      Id: 'expire-noncurrent-versions',
+      Status: 'Enabled',
+      NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+    });
+  });
+
+  describe('Amazon ML in the staging bucket', () => {
+    // Amazon ML DG, "Granting Amazon ML Permissions to Read Your Data from Amazon S3": a bucket
+    // policy for the service principal machinelearning.amazonaws.com with s3:GetObject on the
+    // prefix's objects and s3:ListBucket on the bucket limited by s3:prefix, both conditioned
+    // on aws:SourceAccount and ArnLike aws:SourceArn "arn:aws:machinelearning:<region>:<account>:*";
+    // the "Output Predictions" page adds s3:PutObject and s3:PutObjectAcl where it writes. The
+    // CreateDataSourceFromRedshift RoleARN reference says Amazon ML otherwise writes such a
+    // policy itself, which the next deployment of AWS::S3::BucketPolicy would erase.
+    const fromThisAccount = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':machinelearning:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':*',
+            ],
+          ],
+        },
+      },
+    };
+    const objects = (prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [stagingId, 'Arn'] }, `/${prefix}*`]],
+    });
+    const statementsFor = (stack: StorageStack) =>
+      (
+        Object.values(
+          Template.fromStack(stack).findResources('AWS::S3::BucketPolicy', {
+            Properties: { Bucket: { Ref: stagingId } },
+          }),
+        )[0].Properties.PolicyDocument.Statement as Array<Record<string, unknown>>
+      ).filter((statement) =>
+        JSON.stringify(statement.Principal).includes('machinelearning.amazonaws.com'),
+      );
+
+    test('the bucket policy admits it, for this account, to list and read both prefixes and write the Redshift one', () => {
+      expect(statementsFor(stacks.storage)).toEqual([
+        {
+          Sid: 'AmazonMlListsStaging',
+          Effect: 'Allow',
+          Principal: { Service: 'machinelearning.amazonaws.com' },
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [stagingId, 'Arn'] },
+          Condition: {
+            ...fromThisAccount,
+            StringLike: { 's3:prefix': ['redshift/banking/*', 'rds/banking/*'] },
+          },
+        },
+        {
+          Sid: 'AmazonMlReadsStaging',
+          Effect: 'Allow',
+          Principal: { Service: 'machinelearning.amazonaws.com' },
+          Action: 's3:GetObject',
+          Resource: [objects('rds/banking/'), objects('redshift/banking/')],
+          Condition: fromThisAccount,
+        },
+        {
+          Sid: 'AmazonMlWritesStaging',
+          Effect: 'Allow',
+          Principal: { Service: 'machinelearning.amazonaws.com' },
+          Action: ['s3:PutObject', 's3:PutObjectAcl'],
+          Resource: objects('redshift/banking/'),
+          Condition: fromThisAccount,
+        },
+      ]);
+    });
+
+    test('the data key lets it decrypt and encrypt through S3 in this Region only', () => {
+      // No Amazon ML document covers a KMS-encrypted staging bucket. A service principal that
+      // reads SSE-KMS objects needs the key policy to allow it; which request context S3
+      // passes to KMS for a service is not documented, so the statement conditions on
+      // kms:ViaService only, and a datasource that still cannot use the key FAILS with Amazon
+      // ML's message, which the handler extends with the names of these statements.
+      const key = Object.values(template.findResources('AWS::KMS::Key'))[0];
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+        Sid: 'AmazonMlUsesKeyThroughS3',
+        Effect: 'Allow',
+        Principal: { Service: 'machinelearning.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': {
+              'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+            },
+          },
+        },
+      });
+    });
+
+    test('RDS prefixes only: it reads, the Data Pipeline instances write', () => {
+      const rdsOnly = buildTestFoundation({
+        amazonMl: {
+          datasources: [
+            {
+              id: 'banking-mysql',
+              source: 'mysql',
+              dataset: 'banking',
+              stagingPrefix: 'rds/banking/',
+            },
+          ],
+        },
+      });
+      const statements = statementsFor(rdsOnly.stacks.storage);
+      expect(statements.map((statement) => statement.Sid)).toEqual([
+        'AmazonMlListsStaging',
+        'AmazonMlReadsStaging',
+      ]);
+      const key = Object.values(
+        Template.fromStack(rdsOnly.stacks.storage).findResources('AWS::KMS::Key'),
+      )[0];
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({ Sid: 'AmazonMlUsesKeyThroughS3', Action: 'kms:Decrypt' }),
+      );
+    });
+
+    test('without features.amazonMl it is not admitted at all', () => {
+      const off = buildTestFoundation({ features: { amazonMl: false } });
+      expect(statementsFor(off.stacks.storage)).toEqual([]);
+      expect(JSON.stringify(Template.fromStack(off.stacks.storage).toJSON())).not.toContain(
+        'machinelearning',
+      );
+    });
   });
 
   test('configured bucket names are used', () => {

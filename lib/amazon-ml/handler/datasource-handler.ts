@@ -1,28 +1,40 @@
 import {
   CreateDataSourceFromRDSCommand,
   CreateDataSourceFromRedshiftCommand,
+  CreateDataSourceFromS3Command,
   DeleteDataSourceCommand,
   GetDataSourceCommand,
   MachineLearningClient,
 } from '@aws-sdk/client-machine-learning';
 import type { GetDataSourceOutput } from '@aws-sdk/client-machine-learning';
+import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { explainRefusal, isError } from '../../shared/handler/aws-errors';
+import { explainRefusal, explainUnreachable, isError } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
 import { messageOf, plainError } from '../../shared/handler/plain-error';
 import type { RetryOptions } from '../../shared/handler/retry';
 import { withRetry } from '../../shared/handler/retry';
 import { credentialsIn } from '../../shared/handler/secret-credentials';
-import type { DataSourceAttributes, DataSourceProperties } from './datasource-properties';
+import { AMAZON_ML_REGIONS } from '../regions';
+import type {
+  ComplementDataSourceProperties,
+  DataSourceAttributes,
+  DataSourceProperties,
+  DatabaseDataSourceProperties,
+} from './datasource-properties';
 import type { CreateDataSourceRequest, DatabaseCredentials } from './datasource-request';
 import {
   DATASOURCE_ID,
   contentDigest,
+  createComplementRequest,
   createDataSourceRequest,
   dataSourceIdFor,
   redacted,
+  stagingLocationOf,
 } from './datasource-request';
+import type { FirstLine } from './staged-data';
+import { StagedData, headerMismatch } from './staged-data';
 
 /** Statuses of a datasource that is, or will be, usable. */
 const LIVE = new Set(['PENDING', 'INPROGRESS', 'COMPLETED']);
@@ -31,6 +43,10 @@ const LIVE = new Set(['PENDING', 'INPROGRESS', 'COMPLETED']);
 export interface DataSourceHandlerDependencies {
   readonly ml: MachineLearningClient;
   readonly secrets: SecretsManagerClient;
+  /** Reads the first staged line, and deletes the staged data with its datasource. */
+  readonly s3: S3Client;
+  /** The Region the handler runs in, whose Amazon ML endpoint it calls. */
+  readonly region: string;
   /**
    * How throttling and server errors are retried.
    * @default - withRetry's defaults
@@ -38,13 +54,20 @@ export interface DataSourceHandlerDependencies {
   readonly retry?: RetryOptions;
 }
 
+const SERVICE = 'Amazon Machine Learning';
+const CONFIG_SWITCH = 'features.amazonMl';
+
 /** Turns what Amazon ML answered into an error a person can act on. */
-function explain(error: unknown, dataSourceId: string): unknown {
-  const refusal = explainRefusal(error, {
-    service: 'Amazon Machine Learning',
-    configSwitch: 'features.amazonMl',
-  });
+function explain(error: unknown, dataSourceId: string, region: string): unknown {
+  const refusal = explainRefusal(error, { service: SERVICE, configSwitch: CONFIG_SWITCH });
   if (refusal) return refusal;
+  const unreachable = explainUnreachable(error, {
+    service: SERVICE,
+    configSwitch: CONFIG_SWITCH,
+    regions: AMAZON_ML_REGIONS,
+    region,
+  });
+  if (unreachable) return unreachable;
   if (isError(error, 'IdempotentParameterMismatchException')) {
     return plainError(
       `Amazon ML already has a datasource "${dataSourceId}" created from a different request: ${messageOf(error)}`,
@@ -56,11 +79,27 @@ function explain(error: unknown, dataSourceId: string): unknown {
   return error;
 }
 
+/**
+ * What a FAILED datasource's message suggests about the staging location: Amazon ML reads and
+ * writes it as its service principal, which the documents describe for buckets without a KMS
+ * key only.
+ */
+function stagingHint(message: string): string {
+  if (!/access ?denied|forbidden|not authorized|kms|permission/i.test(message)) return '';
+  return (
+    ' Amazon ML uses the staging location as machinelearning.amazonaws.com, which the staging bucket policy' +
+    ' (AmazonMlListsStaging, AmazonMlReadsStaging, AmazonMlWritesStaging) and the data key policy (AmazonMlUsesKeyThroughS3)' +
+    ' admit for this account; the Amazon ML documentation does not say what else a KMS-encrypted bucket needs.'
+  );
+}
+
 export type DataSourceEvent = cfn.OnEvent<DataSourceProperties>;
 export type DataSourceIsCompleteEvent = cfn.IsCompleteEvent<DataSourceProperties>;
 
 /** The onEvent and isComplete handlers of `Custom::AmazonMlDataSource`. */
 export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
+  const staged = new StagedData(deps.s3, deps.retry);
+
   async function readCredentials(secretArn: string): Promise<DatabaseCredentials> {
     let secretString: string | undefined;
     try {
@@ -81,9 +120,40 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
   async function send(request: CreateDataSourceRequest): Promise<void> {
     if (request.engine === 'redshift') {
       await deps.ml.send(new CreateDataSourceFromRedshiftCommand(request.input));
-    } else {
+    } else if (request.engine === 'rds') {
       await deps.ml.send(new CreateDataSourceFromRDSCommand(request.input));
+    } else {
+      await deps.ml.send(new CreateDataSourceFromS3Command(request.input));
     }
+  }
+
+  /**
+   * The request of a complement: where its origin's data is staged, which Amazon ML reports
+   * once the origin is COMPLETED (the complement depends on it).
+   */
+  async function complementRequest(
+    properties: ComplementDataSourceProperties,
+    id: string,
+  ): Promise<CreateDataSourceRequest> {
+    const originId = properties.OriginDataSourceId;
+    const origin = await describe(originId);
+    if (origin?.Status !== 'COMPLETED' || !origin.DataLocationS3) {
+      throw plainError(
+        `Datasource "${id}" reads the staged data of "${originId}", which is ` +
+          (origin ? `${origin.Status ?? 'of unknown status'}` : 'missing') +
+          (origin?.Status === 'COMPLETED' ? ' but has no DataLocationS3' : '') +
+          ': it needs a COMPLETED datasource whose data Amazon ML has staged.',
+      );
+    }
+    return createComplementRequest(properties, id, origin.DataLocationS3);
+  }
+
+  async function databaseRequest(
+    properties: DatabaseDataSourceProperties,
+    id: string,
+  ): Promise<CreateDataSourceRequest> {
+    const credentials = await readCredentials(properties.SecretArn);
+    return createDataSourceRequest(properties, id, credentials);
   }
 
   async function create(
@@ -99,13 +169,15 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
     }
     if (existing) id = dataSourceIdFor(properties, requestId);
 
-    const credentials = await readCredentials(properties.SecretArn);
-    const request = createDataSourceRequest(properties, id, credentials);
+    const request =
+      properties.Engine === 's3'
+        ? await complementRequest(properties, id)
+        : await databaseRequest(properties, id);
     console.log('creating datasource', JSON.stringify(redacted(request)));
     try {
       await withRetry(() => send(request), deps.retry);
     } catch (error) {
-      throw explain(error, id);
+      throw explain(error, id, deps.region);
     }
     return { PhysicalResourceId: id, Data: { DataSourceId: id } };
   }
@@ -122,7 +194,7 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
       );
       console.log(`deleted datasource ${id}`);
     } catch (error) {
-      if (!isError(error, 'ResourceNotFoundException')) throw explain(error, id);
+      if (!isError(error, 'ResourceNotFoundException')) throw explain(error, id, deps.region);
       console.log(`datasource ${id} is already gone`);
     }
     return { PhysicalResourceId: id };
@@ -136,7 +208,7 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
       );
     } catch (error) {
       if (isError(error, 'ResourceNotFoundException')) return undefined;
-      throw explain(error, id);
+      throw explain(error, id, deps.region);
     }
   }
 
@@ -164,26 +236,81 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
     }
   }
 
+  /**
+   * Where the datasource's data is staged: where Amazon ML reports it, else where the handler
+   * asked it to stage.
+   */
+  function stagedLocation(
+    properties: DatabaseDataSourceProperties,
+    id: string,
+    dataSource?: GetDataSourceOutput,
+  ): string {
+    return dataSource?.DataLocationS3 ?? stagingLocationOf(properties, id);
+  }
+
+  /**
+   * Fails unless the first staged line agrees with the schema's `dataFileContainsHeader`: the
+   * documents do not say whether Amazon ML's exports start with the column names.
+   */
+  async function checkHeader(
+    properties: DatabaseDataSourceProperties,
+    id: string,
+    dataSource: GetDataSourceOutput,
+  ): Promise<void> {
+    const location = stagedLocation(properties, id, dataSource);
+    let first: FirstLine | undefined;
+    try {
+      first = await staged.firstLine(location);
+    } catch (error) {
+      throw plainError(
+        `Could not read the data of datasource "${id}" under ${location} to check its dataFileContainsHeader: ${messageOf(error)}`,
+      );
+    }
+    if (!first) {
+      throw plainError(
+        `Amazon ML completed datasource "${id}" but staged no data under ${location}, so its dataFileContainsHeader cannot be checked.`,
+      );
+    }
+    const mismatch = headerMismatch(properties.DataSchema, first, location);
+    if (mismatch)
+      throw plainError(`Datasource "${id}" (${properties.DataSourceIdPrefix}): ${mismatch}.`);
+  }
+
+  /** After the datasource is gone, the data it staged goes too: nothing else reads it. */
+  async function deleteStaged(properties: DataSourceProperties, id: string): Promise<void> {
+    if (properties.Engine === 's3') return;
+    const location = stagingLocationOf(properties, id);
+    const count = await staged.deleteAll(location);
+    console.log(`deleted ${count} staged objects under ${location}`);
+  }
+
   async function isComplete(
     event: DataSourceIsCompleteEvent,
   ): Promise<cfn.IsCompleteResponse<DataSourceAttributes>> {
     const id = event.PhysicalResourceId!;
+    const properties = event.ResourceProperties;
     if (event.RequestType === 'Delete') {
       if (!DATASOURCE_ID.test(id)) return { IsComplete: true };
       const dataSource = await describe(id);
-      return { IsComplete: !dataSource || dataSource.Status === 'DELETED' };
+      const gone = !dataSource || dataSource.Status === 'DELETED';
+      if (gone) await deleteStaged(properties, id);
+      return { IsComplete: gone };
     }
 
     const dataSource = await describe(id);
     if (!dataSource) throw plainError(`Amazon ML has no datasource "${id}"`);
     switch (dataSource.Status) {
       case 'COMPLETED':
+        if (properties.Engine !== 's3') await checkHeader(properties, id, dataSource);
         return { IsComplete: true, Data: { DataSourceId: id, Status: dataSource.Status } };
-      case 'FAILED':
+      case 'FAILED': {
+        const message = dataSource.Message ?? 'it gave no reason';
         throw plainError(
-          `Amazon ML could not create datasource "${id}": ${dataSource.Message ?? 'it gave no reason'}` +
-            (dataSource.LogUri ? ` (log: ${dataSource.LogUri})` : ''),
+          `Amazon ML could not create datasource "${id}": ${message}` +
+            (dataSource.LogUri ? ` (log: ${dataSource.LogUri})` : '') +
+            stagingHint(message),
         );
+      }
       case 'DELETED':
         throw plainError(`Datasource "${id}" was deleted before Amazon ML completed it`);
       default:
@@ -197,5 +324,10 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
 
 /** The Lambda entry points. */
 export const { onEvent, isComplete } = deployedHandlers(() =>
-  dataSourceHandlers({ ml: new MachineLearningClient({}), secrets: new SecretsManagerClient({}) }),
+  dataSourceHandlers({
+    ml: new MachineLearningClient({}),
+    secrets: new SecretsManagerClient({}),
+    s3: new S3Client({}),
+    region: process.env.AWS_REGION ?? '',
+  }),
 );

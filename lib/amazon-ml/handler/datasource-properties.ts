@@ -18,28 +18,40 @@ interface CommonProperties {
   readonly DataSourceIdPrefix: string;
   /** The name shown in the Amazon ML console. */
   readonly DataSourceName?: string;
-  /** The role that Amazon ML assumes (`RoleARN`). */
-  readonly RoleArn: string;
   /** `ComputeStatistics`; CloudFormation passes booleans as strings. */
   readonly ComputeStatistics: boolean | 'true' | 'false';
-  /** The secret with the `username` and `password` that Amazon ML connects with. */
+  /**
+   * The data schema JSON, with the attribute names and `dataFileContainsHeader`, which the
+   * handler checks against the first staged line.
+   */
+  readonly DataSchema: string;
+  /** `DataRearrangement` JSON, when the datasource reads a share of the rows. */
+  readonly DataRearrangement?: string;
+}
+
+/** A datasource that Amazon ML reads from a database into its staging location. */
+interface DatabaseProperties extends CommonProperties {
+  /** The role that Amazon ML assumes (`RoleARN`). */
+  readonly RoleArn: string;
+  /** The secret with the `username` and `password` of the read-only user Amazon ML connects as. */
   readonly SecretArn: string;
   readonly DatabaseName: string;
   readonly SelectSqlQuery: string;
-  /** `s3://bucket/prefix/`; each datasource stages under its own `<id>/` below it. */
+  /**
+   * `s3://bucket/prefix/`; each datasource stages under its own `<id>/` below it, which the
+   * handler deletes with the datasource.
+   */
   readonly S3StagingLocation: string;
-  /** The data schema JSON. */
-  readonly DataSchema: string;
 }
 
 /** A datasource read from Amazon Redshift (`CreateDataSourceFromRedshift`). */
-export interface RedshiftDataSourceProperties extends CommonProperties {
+export interface RedshiftDataSourceProperties extends DatabaseProperties {
   readonly Engine: 'redshift';
   readonly ClusterIdentifier: string;
 }
 
 /** A datasource read from RDS for MySQL through AWS Data Pipeline (`CreateDataSourceFromRDS`). */
-export interface RdsDataSourceProperties extends CommonProperties {
+export interface RdsDataSourceProperties extends DatabaseProperties {
   readonly Engine: 'rds';
   readonly InstanceIdentifier: string;
   /** The role of the pipeline's EC2 instances, by name. */
@@ -50,8 +62,21 @@ export interface RdsDataSourceProperties extends CommonProperties {
   readonly SecurityGroupIds: string[];
 }
 
-/** The properties of either kind of datasource. */
-export type DataSourceProperties = RedshiftDataSourceProperties | RdsDataSourceProperties;
+/**
+ * A datasource of the rows that another datasource's `DataRearrangement` leaves out, read from
+ * that datasource's staged data (`CreateDataSourceFromS3`), with the same schema.
+ */
+export interface ComplementDataSourceProperties extends CommonProperties {
+  readonly Engine: 's3';
+  /** The datasource whose staged data this one reads; its splitting, with `complement`. */
+  readonly OriginDataSourceId: string;
+}
+
+/** The properties of a datasource read from a database. */
+export type DatabaseDataSourceProperties = RedshiftDataSourceProperties | RdsDataSourceProperties;
+
+/** The properties of any kind of datasource. */
+export type DataSourceProperties = DatabaseDataSourceProperties | ComplementDataSourceProperties;
 
 /** The attributes of the resource (`Fn::GetAtt`). */
 export interface DataSourceAttributes {

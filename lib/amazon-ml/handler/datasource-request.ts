@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import type {
   CreateDataSourceFromRDSInput,
   CreateDataSourceFromRedshiftInput,
+  CreateDataSourceFromS3Input,
 } from '@aws-sdk/client-machine-learning';
-import type { DataSourceProperties } from './datasource-properties';
+import type {
+  ComplementDataSourceProperties,
+  DatabaseDataSourceProperties,
+  DataSourceProperties,
+} from './datasource-properties';
 import { ID_SUFFIX_LENGTH } from './datasource-properties';
 
 /** What Amazon ML accepts as a datasource id. */
@@ -15,10 +20,11 @@ export interface DatabaseCredentials {
   readonly Password: string;
 }
 
-/** A request to create a datasource, for one of the two sources. */
+/** A request to create a datasource, for one of the three sources. */
 export type CreateDataSourceRequest =
   | { readonly engine: 'redshift'; readonly input: CreateDataSourceFromRedshiftInput }
-  | { readonly engine: 'rds'; readonly input: CreateDataSourceFromRDSInput };
+  | { readonly engine: 'rds'; readonly input: CreateDataSourceFromRDSInput }
+  | { readonly engine: 's3'; readonly input: CreateDataSourceFromS3Input };
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -69,23 +75,54 @@ export function dataSourceIdFor(properties: DataSourceProperties, salt?: string)
 }
 
 /** Where the datasource with `id` stages its rows: its own folder under the configured prefix. */
-export function stagingLocationOf(properties: DataSourceProperties, id: string): string {
+export function stagingLocationOf(properties: DatabaseDataSourceProperties, id: string): string {
   const base = properties.S3StagingLocation.endsWith('/')
     ? properties.S3StagingLocation
     : `${properties.S3StagingLocation}/`;
   return `${base}${id}/`;
 }
 
-/** The `CreateDataSourceFrom…` request for `properties`. */
-export function createDataSourceRequest(
-  properties: DataSourceProperties,
-  id: string,
-  credentials: DatabaseCredentials,
-): CreateDataSourceRequest {
-  const common = {
+function commonInput(properties: DataSourceProperties, id: string) {
+  return {
     DataSourceId: id,
     ...(properties.DataSourceName ? { DataSourceName: properties.DataSourceName } : {}),
   };
+}
+
+function rearrangement(properties: DataSourceProperties) {
+  return properties.DataRearrangement ? { DataRearrangement: properties.DataRearrangement } : {};
+}
+
+/**
+ * The `CreateDataSourceFromS3` request of a complement: the staged data of its origin
+ * (`dataLocation`, as `GetDataSource` reports it), with the origin's schema and splitting.
+ */
+export function createComplementRequest(
+  properties: ComplementDataSourceProperties,
+  id: string,
+  dataLocation: string,
+): CreateDataSourceRequest {
+  return {
+    engine: 's3',
+    input: {
+      ...commonInput(properties, id),
+      DataSpec: {
+        DataLocationS3: dataLocation,
+        DataSchema: properties.DataSchema,
+        ...rearrangement(properties),
+      },
+      ComputeStatistics: computeStatistics(properties),
+    },
+  };
+}
+
+/** The `CreateDataSourceFromRedshift` or `…FromRDS` request for `properties`. */
+export function createDataSourceRequest(
+  properties: DatabaseDataSourceProperties,
+  id: string,
+  credentials: DatabaseCredentials,
+): CreateDataSourceRequest {
+  const common = commonInput(properties, id);
   const staging = stagingLocationOf(properties, id);
   if (properties.Engine === 'redshift') {
     return {
@@ -101,6 +138,7 @@ export function createDataSourceRequest(
           DatabaseCredentials: { Username: credentials.Username, Password: credentials.Password },
           S3StagingLocation: staging,
           DataSchema: properties.DataSchema,
+          ...rearrangement(properties),
         },
         RoleARN: properties.RoleArn,
         ComputeStatistics: computeStatistics(properties),
@@ -124,6 +162,7 @@ export function createDataSourceRequest(
         ServiceRole: properties.ServiceRole,
         SubnetId: properties.SubnetId,
         SecurityGroupIds: [...properties.SecurityGroupIds],
+        ...rearrangement(properties),
       },
       RoleARN: properties.RoleArn,
       ComputeStatistics: computeStatistics(properties),

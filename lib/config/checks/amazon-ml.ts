@@ -6,11 +6,54 @@ import { checkDatasetReference } from './datasets';
 
 /**
  * Cross-section checks: every datasource names a declared dataset and columns of it, staging
- * prefixes do not overlap (Amazon ML reads everything under a datasource's location), and
- * RDS datasources have a network route for their Data Pipeline instances.
+ * prefixes do not overlap (Amazon ML reads everything under a datasource's location), RDS
+ * datasources have a network route for their Data Pipeline instances, and each complement
+ * names a split datasource.
  */
 export function checkAmazonMlConfig(config: AppConfig, report: ReportIssue): void {
   const ids = new Set<string>();
+  checkDatasources(config, ids, report);
+  checkComplements(config, ids, report);
+}
+
+/**
+ * A complement reads the other rows of a datasource with a `dataRearrangement`, one complement
+ * per split: two would be the same datasource.
+ */
+function checkComplements(config: AppConfig, ids: Set<string>, report: ReportIssue): void {
+  const splits = new Map(
+    config.amazonMl.datasources.map((datasource) => [datasource.id, datasource.dataRearrangement]),
+  );
+  const complemented = new Map<string, number>();
+  config.amazonMl.complements.forEach((complement, index) => {
+    const path = ['amazonMl', 'complements', index];
+    if (ids.has(complement.id)) {
+      report([...path, 'id'], `datasource id "${complement.id}" is used twice`);
+    }
+    ids.add(complement.id);
+    const of = complement.complementOf;
+    if (!splits.has(of)) {
+      const known = [...splits.keys()].join(', ') || 'none';
+      report(
+        [...path, 'complementOf'],
+        `"${of}" is not the id of a datasource in amazonMl.datasources (${known})`,
+      );
+    } else if (!splits.get(of)) {
+      report(
+        [...path, 'complementOf'],
+        `datasource "${of}" reads every row (it has no dataRearrangement), so there are no other rows to read`,
+      );
+    } else if (complemented.has(of)) {
+      report(
+        [...path, 'complementOf'],
+        `complements[${complemented.get(of)}] already reads the other rows of "${of}"`,
+      );
+    }
+    complemented.set(of, complemented.get(of) ?? index);
+  });
+}
+
+function checkDatasources(config: AppConfig, ids: Set<string>, report: ReportIssue): void {
   const prefixes: Array<{ prefix: string; index: number }> = [];
   config.amazonMl.datasources.forEach((datasource, index) => {
     const path = ['amazonMl', 'datasources', index];

@@ -38,10 +38,22 @@ function checkPackagingTarget(model: ModelComponentConfig, report: ReportIssue):
   }
 }
 
-/** Checks of the edge section: a packaging target that Lookout for Vision accepts, distinct components. */
+/**
+ * Checks of the edge section: a model that can be packaged, a packaging target that Lookout for
+ * Vision accepts, distinct components.
+ */
 export function checkEdgeConfig(config: AppConfig, report: ReportIssue): void {
   const { edge } = config;
-  if (edge.modelComponent.source === 'package') checkPackagingTarget(edge.modelComponent, report);
+  if (edge.modelComponent.source === 'package') {
+    // Lookout for Vision packages only a trained model; a project this stack creates is empty.
+    if (edge.lookoutVision.project === 'create') {
+      report(
+        ['edge', 'lookoutVision', 'project'],
+        'a project created by this stack holds no trained model, so the packaging job (modelComponent.source "package") cannot succeed: set project to "existing" with a trained modelVersion, or modelComponent.source to "existing"',
+      );
+    }
+    checkPackagingTarget(edge.modelComponent, report);
+  }
   if (edge.inferenceClient.componentName === edge.modelComponent.name) {
     report(
       ['edge', 'inferenceClient', 'componentName'],

@@ -1,9 +1,4 @@
-import {
-  DeleteComponentCommand,
-  GetDeploymentCommand,
-  GreengrassV2Client,
-  ListDeploymentsCommand,
-} from '@aws-sdk/client-greengrassv2';
+import { GreengrassV2Client } from '@aws-sdk/client-greengrassv2';
 import type {
   GreengrassConfiguration,
   ModelPackagingDescription,
@@ -13,26 +8,38 @@ import {
   LookoutVisionClient,
   StartModelPackagingJobCommand,
 } from '@aws-sdk/client-lookoutvision';
-import { errorCode, errorName, explainRefusal, isError } from '../../shared/handler/aws-errors';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  errorName,
+  explainRefusal,
+  isError,
+  isPermissionDenied,
+  isUnreachableEndpoint,
+} from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
-import { messageOf, plainError } from '../../shared/handler/plain-error';
+import { plainError } from '../../shared/handler/plain-error';
 import { requireProperties } from '../../shared/handler/required';
 import type { RetryOptions } from '../../shared/handler/retry';
 import { withRetry } from '../../shared/handler/retry';
+import type { ComponentVersionState } from './greengrass-components';
+import { componentVersionState } from './greengrass-components';
+import { modelComponentDeletion } from './model-component-deletion';
 import type { ModelPackagingData, ModelPackagingProperties } from './model-packaging-properties';
 
 /**
  * `Custom::LookoutVisionModelPackaging`: starts the Lookout for Vision model packaging job that
- * creates the model's Greengrass component version, and deletes that component version when
- * the resource is deleted or replaced. The provider framework calls `isComplete` until the job
- * has succeeded or failed.
+ * creates the model's Greengrass component version, and deletes that component version (and its
+ * artifacts) when the resource is deleted or replaced. The provider framework calls `isComplete`
+ * until the job has succeeded and its component version can be deployed, or the job failed.
  */
 
 /** The clients and retry behaviour of the handlers; tests replace them. */
 export interface ModelPackagingHandlerDependencies {
   readonly lookoutVision: LookoutVisionClient;
   readonly greengrass: GreengrassV2Client;
+  /** Deletes the artifacts of a deleted component version. */
+  readonly s3: S3Client;
   /**
    * How throttling and server errors are retried.
    * @default - withRetry's defaults
@@ -43,6 +50,8 @@ export interface ModelPackagingHandlerDependencies {
 const SERVICE = 'Amazon Lookout for Vision';
 const USE_EXISTING_HINT =
   'To deploy a model component that was packaged earlier without calling the service, set edge.modelComponent.source to "existing" with its name and version.';
+const NEW_VERSION_HINT =
+  'Job names follow the component name and version: raise edge.modelComponent.version to package again.';
 
 const REQUIRED: ReadonlyArray<keyof ModelPackagingProperties> = [
   'ProjectName',
@@ -67,6 +76,9 @@ const PACKAGING_INPUTS: ReadonlyArray<keyof ModelPackagingProperties> = [
   'CompilerOptions',
 ];
 
+/** Job statuses of a job that has not finished. */
+const UNFINISHED = new Set(['CREATED', 'RUNNING']);
+
 function propertiesOf(properties: ModelPackagingProperties): ModelPackagingProperties {
   requireProperties(properties, REQUIRED);
   return properties;
@@ -85,27 +97,54 @@ function dataOf(
   };
 }
 
-/** Whether the service's endpoint could not be reached at all, as in a Region without it. */
-function isUnreachable(error: unknown): boolean {
-  return (
-    isError(error, 'UnknownEndpoint', 'ENOTFOUND', 'EAI_AGAIN') ||
-    ['ENOTFOUND', 'EAI_AGAIN'].includes(errorCode(error) ?? '')
+/** The stack's name, from the stack id that CloudFormation sends (`arn:…:stack/<name>/<guid>`). */
+function stackNameOf(stackId: string): string {
+  return stackId.split('/')[1] ?? stackId;
+}
+
+/**
+ * The packaging job's description: it names the stack, so that a second edge stack in the account
+ * and Region with the same component name and version does not take over this stack's job (and
+ * later delete the component version that this stack deploys). Lookout for Vision takes at most
+ * 256 characters.
+ */
+function jobDescription(props: ModelPackagingProperties, stackName: string): string {
+  return `stack ${stackName}; Greengrass component ${props.ComponentName} ${props.ComponentVersion}`.slice(
+    0,
+    256,
   );
 }
 
-/** Replaces an error of an unavailable service with a plain explanation. */
-function explain(error: unknown): unknown {
+/** The stack named in a job's description, when a stack of this app started the job. */
+function stackOfJob(job: ModelPackagingDescription): string | undefined {
+  return /^stack (\S+);/.exec(job.ModelPackagingJobDescription ?? '')?.[1];
+}
+
+/**
+ * What the user does about a thing group left behind: a created group is kept when its stack is
+ * deleted, and a create then fails on it (the IoT CreateHandler's CfnAlreadyExistsException).
+ */
+function thingGroupHint(props: Partial<ModelPackagingProperties>): string {
+  const group = /:thinggroup\/(.+)$/.exec(props.TargetArn ?? '')?.[1];
+  return group
+    ? ` If an earlier stack left the thing group "${group}" behind, set edge.thingGroup to "existing" to target it.`
+    : '';
+}
+
+/** Replaces an error of an unavailable service, or of a denied call, with a plain explanation. */
+function explain(error: unknown, props: Partial<ModelPackagingProperties>): unknown {
+  const hints = `${USE_EXISTING_HINT}${thingGroupHint(props)}`;
   const refusal = explainRefusal(error, {
     service: SERVICE,
     configSwitch: 'features.edge',
-    hint: USE_EXISTING_HINT,
+    hint: isPermissionDenied(error) ? undefined : hints,
   });
   if (refusal) return refusal;
-  if (isUnreachable(error)) {
+  if (isUnreachableEndpoint(error)) {
     const said = error instanceof Error ? ` (${errorName(error)}: ${error.message})` : '';
     return plainError(
       `${SERVICE} could not be reached from this Region${said}: it is not offered here, or no longer offered at all. ` +
-        `Set features.edge to false to deploy without it. ${USE_EXISTING_HINT}`,
+        `Set features.edge to false to deploy without it. ${hints}`,
     );
   }
   return error;
@@ -137,12 +176,27 @@ function keepsComponentVersion(
   );
 }
 
+/** The error for a component version that the job made but that cannot be deployed now. */
+function undeployable(
+  props: ModelPackagingProperties,
+  version: Extract<ComponentVersionState, { state: 'missing' }>,
+): Error {
+  return plainError(
+    `Component ${props.ComponentName} ${props.ComponentVersion} was packaged by job "${props.JobName}", but cannot be deployed: ${version.reason}. ` +
+      'Component versions cannot be created again under the same name and version: raise edge.modelComponent.version to package the model again.',
+  );
+}
+
 export type ModelPackagingEvent = cfn.OnEvent<ModelPackagingProperties>;
 export type ModelPackagingIsCompleteEvent = cfn.IsCompleteEvent<ModelPackagingProperties>;
 
 /** The onEvent and isComplete handlers of `Custom::LookoutVisionModelPackaging`. */
 export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) {
-  async function describeJob(props: ModelPackagingProperties): Promise<ModelPackagingDescription> {
+  const deletion = modelComponentDeletion(deps);
+
+  async function describeJob(
+    props: Pick<ModelPackagingProperties, 'ProjectName' | 'JobName' | 'TargetArn'>,
+  ): Promise<ModelPackagingDescription> {
     try {
       const response = await withRetry(
         () =>
@@ -156,36 +210,56 @@ export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) 
       );
       return response.ModelPackagingDescription ?? {};
     } catch (error) {
-      throw explain(error);
+      throw explain(error, props);
     }
   }
 
-  /** A job with this name exists already: carry on with it when it is this one and has not failed. */
-  async function adoptExistingJob(props: ModelPackagingProperties): Promise<void> {
+  /**
+   * A job with this name exists already: carry on with it when it is this one, started by this
+   * stack, has not failed, and its component version, once made, still exists.
+   */
+  async function adoptExistingJob(
+    props: ModelPackagingProperties,
+    stackName: string,
+  ): Promise<void> {
     const job = await describeJob(props);
     const output = job.ModelPackagingConfiguration?.Greengrass;
     const sameJob =
       job.ModelVersion === props.ModelVersion &&
       output?.ComponentName === props.ComponentName &&
       output?.ComponentVersion === props.ComponentVersion;
-    const newVersionHint =
-      'Job names follow the component name and version: raise edge.modelComponent.version to package again.';
     if (!sameJob) {
       throw plainError(
-        `A model packaging job named "${props.JobName}" exists in project "${props.ProjectName}" for another model or component. ${newVersionHint}`,
+        `A model packaging job named "${props.JobName}" exists in project "${props.ProjectName}" for another model or component. ${NEW_VERSION_HINT}`,
+      );
+    }
+    const owner = stackOfJob(job);
+    if (owner !== undefined && owner !== stackName) {
+      throw plainError(
+        `Component ${props.ComponentName} ${props.ComponentVersion} is packaged by stack ${owner} (job "${props.JobName}"): ` +
+          'two edge stacks in one account and Region cannot share a model component version, as each deletes it with itself. Give this stack its own edge.modelComponent.name.',
       );
     }
     if (job.Status === 'FAILED') {
       throw plainError(
-        `Model packaging job "${props.JobName}" ran before and failed: ${job.StatusMessage ?? 'the service gave no reason'}. ${newVersionHint}`,
+        `Model packaging job "${props.JobName}" ran before and failed: ${job.StatusMessage ?? 'the service gave no reason'}. ${NEW_VERSION_HINT}`,
       );
+    }
+    if (job.Status === 'SUCCEEDED') {
+      const version = await componentVersionState(
+        deps.greengrass,
+        props.ComponentVersionArn,
+        deps.retry,
+      );
+      if (version.state === 'missing') throw undeployable(props, version);
     }
   }
 
   async function startPackaging(
     props: ModelPackagingProperties,
-    requestId: string,
+    event: Pick<ModelPackagingEvent, 'RequestId' | 'StackId'>,
   ): Promise<cfn.OnEventResponse<ModelPackagingData>> {
+    const stackName = stackNameOf(event.StackId);
     try {
       await withRetry(
         () =>
@@ -194,16 +268,16 @@ export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) 
               ProjectName: props.ProjectName,
               ModelVersion: props.ModelVersion,
               JobName: props.JobName,
-              Description: `Greengrass component ${props.ComponentName} ${props.ComponentVersion}`,
-              ClientToken: requestId.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 64),
+              Description: jobDescription(props, stackName),
+              ClientToken: event.RequestId.replace(/[^a-zA-Z0-9-]/g, '').slice(0, 64),
               Configuration: { Greengrass: greengrassConfiguration(props) },
             }),
           ),
         deps.retry,
       );
     } catch (error) {
-      if (!isError(error, 'ConflictException')) throw explain(error);
-      await adoptExistingJob(props);
+      if (!isError(error, 'ConflictException')) throw explain(error, props);
+      await adoptExistingJob(props, stackName);
     }
     return { PhysicalResourceId: props.ComponentVersionArn, Data: dataOf(props) };
   }
@@ -236,62 +310,27 @@ export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) 
     );
   }
 
-  /** The latest deployment to the stack's target that still runs this component version, if any. */
-  async function deploymentRunning(
-    props: Partial<ModelPackagingProperties>,
-  ): Promise<string | undefined> {
-    if (!props.TargetArn || !props.ComponentName || !props.ComponentVersion) return undefined;
-    const { deployments = [] } = await withRetry(
-      () =>
-        deps.greengrass.send(
-          new ListDeploymentsCommand({ targetArn: props.TargetArn, historyFilter: 'LATEST_ONLY' }),
-        ),
-      deps.retry,
-    );
-    for (const summary of deployments) {
-      const { deploymentId, deploymentStatus } = summary;
-      if (!deploymentId || deploymentStatus === 'CANCELED' || deploymentStatus === 'INACTIVE') {
-        continue;
-      }
-      try {
-        const deployment = await withRetry(
-          () => deps.greengrass.send(new GetDeploymentCommand({ deploymentId })),
-          deps.retry,
-        );
-        const deployed = deployment.components?.[props.ComponentName]?.componentVersion;
-        if (deployed === props.ComponentVersion) return deploymentId;
-      } catch (error) {
-        // A deployment deleted since it was listed runs nothing.
-        if (!isError(error, 'ResourceNotFoundException')) throw error;
-      }
-    }
-    return undefined;
-  }
-
   /**
-   * Deletes the component version this resource created, unless the latest deployment to the
-   * stack's target still runs it, as after a switch to deploying it as an existing component.
+   * Fails a delete while the job that makes the component version still runs: the version it
+   * creates afterwards would belong to no stack. The delete of a job that cannot be read (gone,
+   * or the service refuses it) goes on, as before a job ever started.
    */
-  async function deleteComponentVersion(
-    physicalId: string,
-    props: Partial<ModelPackagingProperties>,
-  ): Promise<void> {
-    // A create that failed before a job started has no component version to delete.
-    if (!physicalId.startsWith('arn:')) return;
+  async function refuseWhileJobRuns(props: Partial<ModelPackagingProperties>): Promise<void> {
+    if (!props.ProjectName || !props.JobName) return;
+    let status: string | undefined;
     try {
-      const runningIn = await deploymentRunning(props);
-      if (runningIn) {
-        console.log(`Keeping ${physicalId}: deployment ${runningIn} still runs it.`);
-        return;
-      }
-      await withRetry(
-        () => deps.greengrass.send(new DeleteComponentCommand({ arn: physicalId })),
-        deps.retry,
-      );
+      ({ Status: status } = await describeJob({
+        ProjectName: props.ProjectName,
+        JobName: props.JobName,
+      }));
     } catch (error) {
-      if (isError(error, 'ResourceNotFoundException')) return;
+      console.log(`Deleting without the job's status: ${(error as Error).message}`);
+      return;
+    }
+    if (status && UNFINISHED.has(status)) {
       throw plainError(
-        `Could not delete Greengrass component version ${physicalId}: ${messageOf(error)}`,
+        `Model packaging job "${props.JobName}" of project "${props.ProjectName}" is still ${status} and will create component ${props.ComponentName} ${props.ComponentVersion} afterwards. ` +
+          `Wait until "aws lookoutvision describe-model-packaging-job --project-name ${props.ProjectName} --job-name ${props.JobName}" reports SUCCEEDED or FAILED, then retry the delete.`,
       );
     }
   }
@@ -301,7 +340,11 @@ export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) 
     event: ModelPackagingEvent,
   ): Promise<cfn.OnEventResponse<ModelPackagingData>> {
     if (event.RequestType === 'Delete') {
-      await deleteComponentVersion(event.PhysicalResourceId, event.ResourceProperties);
+      // A create that failed before a job started has no component version to delete.
+      if (event.PhysicalResourceId.startsWith('arn:')) {
+        await refuseWhileJobRuns(event.ResourceProperties);
+        await deletion.deleteComponentVersion(event.PhysicalResourceId, event.ResourceProperties);
+      }
       return { PhysicalResourceId: event.PhysicalResourceId };
     }
     const props = propertiesOf(event.ResourceProperties);
@@ -315,10 +358,13 @@ export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) 
       }
       return { PhysicalResourceId: event.PhysicalResourceId, Data: dataOf(props) };
     }
-    return startPackaging(props, event.RequestId);
+    return startPackaging(props, event);
   }
 
-  /** Completes when the packaging job has succeeded; fails with the service's message when it failed. */
+  /**
+   * Completes when the packaging job has succeeded and Greengrass can deploy its component
+   * version; fails with the service's message when the job failed, and when the version is gone.
+   */
   async function isComplete(
     event: ModelPackagingIsCompleteEvent,
   ): Promise<cfn.IsCompleteResponse<ModelPackagingData>> {
@@ -330,8 +376,13 @@ export function modelPackagingHandlers(deps: ModelPackagingHandlerDependencies) 
 
     const job = await describeJob(props);
     switch (job.Status) {
-      case 'SUCCEEDED':
+      case 'SUCCEEDED': {
+        const arn = dataOf(props, job).ComponentVersionArn;
+        const version = await componentVersionState(deps.greengrass, arn, deps.retry);
+        if (version.state === 'missing') throw undeployable(props, version);
+        if (version.state === 'pending') return { IsComplete: false };
         return { IsComplete: true, Data: dataOf(props, job) };
+      }
       case 'FAILED':
         throw plainError(
           `Lookout for Vision model packaging job "${props.JobName}" failed: ${job.StatusMessage ?? 'the service gave no reason'}`,
@@ -349,5 +400,6 @@ export const { onEvent, isComplete } = deployedHandlers(() =>
   modelPackagingHandlers({
     lookoutVision: new LookoutVisionClient({}),
     greengrass: new GreengrassV2Client({}),
+    s3: new S3Client({}),
   }),
 );

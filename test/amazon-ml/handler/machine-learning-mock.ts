@@ -14,8 +14,13 @@ type Output = __MetadataBearer & Record<string, unknown>;
 export function mockMachineLearningClient() {
   const stub = mockClient(MachineLearningClient as never);
   return {
-    on: <Input>(command: Command<Input>) =>
-      stub.on(command as never) as unknown as CommandBehavior<object, Output, Output, unknown>,
+    on: <Input>(command: Command<Input>, input?: Partial<Input>) =>
+      stub.on(command as never, input as never) as unknown as CommandBehavior<
+        object,
+        Output,
+        Output,
+        unknown
+      >,
     commandCalls: <Input>(command: Command<Input>) =>
       stub.commandCalls(command as never) as unknown as Array<{ args: [{ input: Input }] }>,
     calls: () => stub.calls(),

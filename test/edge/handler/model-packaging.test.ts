@@ -1,7 +1,11 @@
+import type { CloudComponentState } from '@aws-sdk/client-greengrassv2';
 import {
   DeleteComponentCommand,
+  DescribeComponentCommand,
+  GetComponentCommand,
   GetDeploymentCommand,
   GreengrassV2Client,
+  ListComponentVersionsCommand,
   ListDeploymentsCommand,
 } from '@aws-sdk/client-greengrassv2';
 import type {
@@ -13,6 +17,7 @@ import {
   LookoutVisionClient,
   StartModelPackagingJobCommand,
 } from '@aws-sdk/client-lookoutvision';
+import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import type {
   ModelPackagingEvent,
@@ -24,9 +29,12 @@ import { MODEL_PACKAGING_RESOURCE_TYPE } from '../../../lib/edge/handler/model-p
 
 const lookoutVision = mockClient(LookoutVisionClient);
 const greengrass = mockClient(GreengrassV2Client);
+const s3 = mockClient(S3Client);
 const { onEvent, isComplete } = modelPackagingHandlers({
   lookoutVision: new LookoutVisionClient({ region: 'us-east-1' }),
   greengrass: new GreengrassV2Client({ region: 'us-east-1' }),
+  s3: new S3Client({ region: 'us-east-1' }),
+  retry: { sleep: async () => undefined },
 });
 
 const ARN = 'arn:aws:greengrass:us-east-1:123456789012:components:part-model:versions:1.0.0';
@@ -45,10 +53,11 @@ const PROPS: ModelPackagingProperties = {
   TargetArn: 'arn:aws:iot:us-east-1:123456789012:thinggroup/part-inspection-line',
 };
 
+const STACK_NAME = 'ml-foundation-edge';
 const common = {
   ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
   ResponseURL: 'https://example.com/response',
-  StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/edge/guid',
+  StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${STACK_NAME}/guid`,
   RequestId: '9b2f7c64-1c7e-4b8f-9d5c-3a1e2f4b6c8d',
   LogicalResourceId: 'ModelPackaging',
   ResourceType: MODEL_PACKAGING_RESOURCE_TYPE,
@@ -112,6 +121,30 @@ function awsError(name: string, message: string, status = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 }
 
+/** The state DescribeComponent reports for the component version. */
+function componentState(componentState: CloudComponentState, message?: string) {
+  greengrass
+    .on(DescribeComponentCommand)
+    .resolves({ arn: ARN, status: { componentState, message } });
+}
+
+/** A recipe whose one manifest downloads `uris`, as GetComponent returns it. */
+function recipeWith(uris: string[]) {
+  const recipe = {
+    RecipeFormatVersion: '2020-01-25',
+    ComponentName: PROPS.ComponentName,
+    ComponentVersion: PROPS.ComponentVersion,
+    ComponentDependencies: {
+      'aws.iot.lookoutvision.EdgeAgent': { VersionRequirement: '>=1.0.0 <2.0.0' },
+    },
+    Manifests: [{ Platform: { os: 'linux' }, Artifacts: uris.map((Uri) => ({ Uri })) }],
+  };
+  return {
+    recipeOutputFormat: 'JSON' as const,
+    recipe: new TextEncoder().encode(JSON.stringify(recipe)),
+  };
+}
+
 function jobStatus(
   Status: ModelPackagingJobStatus,
   StatusMessage?: string,
@@ -127,6 +160,7 @@ function jobStatus(
       ModelVersion: PROPS.ModelVersion,
       Status,
       StatusMessage,
+      ModelPackagingJobDescription: `stack ${STACK_NAME}; Greengrass component part-model 1.0.0`,
       ModelPackagingConfiguration: {
         Greengrass: {
           ComponentName: PROPS.ComponentName,
@@ -154,6 +188,7 @@ function jobStatus(
 beforeEach(() => {
   lookoutVision.reset();
   greengrass.reset();
+  s3.reset();
 });
 
 describe('create', () => {
@@ -177,7 +212,7 @@ describe('create', () => {
       ProjectName: 'part-inspection',
       ModelVersion: '3',
       JobName: PROPS.JobName,
-      Description: 'Greengrass component part-model 1.0.0',
+      Description: `stack ${STACK_NAME}; Greengrass component part-model 1.0.0`,
       ClientToken: common.RequestId,
       Configuration: {
         Greengrass: {
@@ -236,6 +271,94 @@ describe('create', () => {
     );
   });
 
+  // Nucleus ComponentServiceHelper: a deployment naming a deleted version fails on the devices
+  // with NoAvailableComponentVersionException; API_DeleteComponent: "deployments that refer to
+  // this component version will fail". LFV DG package-settings.md: a name and version cannot be
+  // created again. API_CloudComponentStatus does not say which state a version deleted by its
+  // owner has, so every answer but DEPLOYABLE asks for a new version.
+  test.each([
+    [
+      'is gone',
+      () =>
+        greengrass
+          .on(DescribeComponentCommand)
+          .rejects(awsError('ResourceNotFoundException', 'Component not found', 404)),
+      /cannot be deployed: it does not exist \(ResourceNotFoundException: Component not found\)/,
+    ],
+    [
+      'is DEPRECATED',
+      () => componentState('DEPRECATED'),
+      /cannot be deployed: its state is DEPRECATED/,
+    ],
+    [
+      'is FAILED',
+      () => componentState('FAILED', 'artifact hash mismatch'),
+      /its state is FAILED: artifact hash mismatch/,
+    ],
+    [
+      'was deleted by its publisher',
+      () =>
+        greengrass.on(DescribeComponentCommand).resolves({
+          status: { componentState: 'DEPLOYABLE', vendorGuidance: 'DELETED' },
+        }),
+      /its publisher deleted it/,
+    ],
+  ])(
+    'adopting a job whose component version %s asks for a new version',
+    async (_, arrange, reason) => {
+      lookoutVision
+        .on(StartModelPackagingJobCommand)
+        .rejects(awsError('ConflictException', 'job exists'));
+      lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus('SUCCEEDED'));
+      arrange();
+      const error = (await onEvent(create()).catch((caught: Error) => caught)) as Error;
+      expect(error.message).toMatch(reason);
+      expect(error.message).toMatch(
+        /^Component part-model 1\.0\.0 was packaged by job "part-model-1-0-0-abcdef12", but cannot be deployed: .*raise edge\.modelComponent\.version to package the model again\.$/,
+      );
+      expect(greengrass.commandCalls(DescribeComponentCommand)[0].args[0].input).toEqual({
+        arn: ARN,
+      });
+    },
+  );
+
+  test('adopting a job whose component version is deployable carries on', async () => {
+    lookoutVision
+      .on(StartModelPackagingJobCommand)
+      .rejects(awsError('ConflictException', 'job exists'));
+    lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus('SUCCEEDED'));
+    componentState('DEPLOYABLE');
+    await expect(onEvent(create())).resolves.toMatchObject({ PhysicalResourceId: ARN });
+  });
+
+  // Two edge stacks in one account and Region derive the same job name from the same component
+  // name and version: the second must not take the first's job over, as either stack's delete
+  // would then delete the version the other deploys.
+  test("another stack's job for the same component is not taken over", async () => {
+    lookoutVision
+      .on(StartModelPackagingJobCommand)
+      .rejects(awsError('ConflictException', 'job exists'));
+    const other = jobStatus('SUCCEEDED');
+    other.ModelPackagingDescription.ModelPackagingJobDescription =
+      'stack acme-edge; Greengrass component part-model 1.0.0';
+    lookoutVision.on(DescribeModelPackagingJobCommand).resolves(other);
+    await expect(onEvent(create())).rejects.toThrow(
+      'Component part-model 1.0.0 is packaged by stack acme-edge (job "part-model-1-0-0-abcdef12"): two edge stacks in one account and Region cannot share a model component version, as each deletes it with itself. Give this stack its own edge.modelComponent.name.',
+    );
+    expect(greengrass.calls()).toHaveLength(0);
+  });
+
+  test('a job started before jobs named their stack is carried on', async () => {
+    lookoutVision
+      .on(StartModelPackagingJobCommand)
+      .rejects(awsError('ConflictException', 'job exists'));
+    const earlier = jobStatus('RUNNING');
+    earlier.ModelPackagingDescription.ModelPackagingJobDescription =
+      'Greengrass component part-model 1.0.0';
+    lookoutVision.on(DescribeModelPackagingJobCommand).resolves(earlier);
+    await expect(onEvent(create())).resolves.toMatchObject({ PhysicalResourceId: ARN });
+  });
+
   test('a job of the same name for another model is not taken over', async () => {
     lookoutVision
       .on(StartModelPackagingJobCommand)
@@ -248,7 +371,11 @@ describe('create', () => {
 });
 
 describe('the service unavailable', () => {
-  test('a refused account is told plainly, with the switches to turn it off or use an existing component', async () => {
+  // The first deploy of the default configuration creates the thing group and is then refused
+  // here. CFN-IoT aws-iot-thinggroup CreateHandler.checkForThingGroup throws
+  // CfnAlreadyExistsException for a group that exists, so a group kept from an earlier stack
+  // fails the next create: the refusal says how to target it instead.
+  test('a refused account is told plainly, with the switches to turn it off, use an existing component or an existing group', async () => {
     lookoutVision
       .on(StartModelPackagingJobCommand)
       .rejects(awsError('AccessDeniedException', 'The account is not allowlisted', 403));
@@ -256,8 +383,47 @@ describe('the service unavailable', () => {
     expect((error as Error).message).toBe(
       'Amazon Lookout for Vision refused this account: it is closed to new AWS customers, or this account or role has no access to it. ' +
         'Set features.edge to false to deploy without it. The service said: The account is not allowlisted ' +
-        'To deploy a model component that was packaged earlier without calling the service, set edge.modelComponent.source to "existing" with its name and version.',
+        'To deploy a model component that was packaged earlier without calling the service, set edge.modelComponent.source to "existing" with its name and version. ' +
+        'If an earlier stack left the thing group "part-inspection-line" behind, set edge.thingGroup to "existing" to target it.',
     );
+  });
+
+  // The Amazon Machine Learning precedent (rebuy-de/aws-nuke#341): a closed service says so.
+  test('a service that says it takes no new customers is reported as closed', async () => {
+    lookoutVision
+      .on(StartModelPackagingJobCommand)
+      .rejects(
+        awsError(
+          'AccessDeniedException',
+          'Amazon Lookout for Vision is no longer available to new customers.',
+          403,
+        ),
+      );
+    await expect(onEvent(create())).rejects.toThrow(
+      /^Amazon Lookout for Vision is closed to new AWS customers, and this account is not one of its existing customers\. Set features\.edge to false/,
+    );
+  });
+
+  // Service Authorization Reference, list_lookoutvision.html (its table read from a generated
+  // copy, as the live page's table did not load): StartModelPackagingJob is authorized on the
+  // `model` resource, which the stack grants. Should the live table differ, IAM's denial of the
+  // handler's own role ("User: <arn> is not authorized to perform: <action> on resource: <arn>",
+  // IAM User Guide, troubleshoot_access-denied.html) is reported as what it is, never as the
+  // service being closed.
+  test("an IAM denial of the handler's role names the action and resource, not the service closing", async () => {
+    const denial =
+      'User: arn:aws:sts::123456789012:assumed-role/Edge-OnEventRole/fn is not authorized to perform: lookoutvision:StartModelPackagingJob ' +
+      'on resource: arn:aws:lookoutvision:us-east-1:123456789012:project/part-inspection because no identity-based policy allows the lookoutvision:StartModelPackagingJob action';
+    lookoutVision
+      .on(StartModelPackagingJobCommand)
+      .rejects(awsError('AccessDeniedException', denial, 403));
+    const error = (await onEvent(create()).catch((caught: Error) => caught)) as Error;
+    expect(error.message).toBe(
+      "IAM denied the handler's role lookoutvision:StartModelPackagingJob on arn:aws:lookoutvision:us-east-1:123456789012:project/part-inspection: " +
+        'its policy, a permissions boundary or a service control policy does not allow it; Amazon Lookout for Vision did not refuse the account, ' +
+        `and features.edge need not be turned off. The service said: ${denial}`,
+    );
+    expect(error.message).not.toContain('closed to new AWS customers');
   });
 
   test('an endpoint that does not resolve is a service missing from the Region', async () => {
@@ -297,6 +463,7 @@ describe('isComplete', () => {
 
   test('completes when the job succeeded, with the component it created', async () => {
     lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus('SUCCEEDED'));
+    componentState('DEPLOYABLE');
     await expect(isComplete(polled(create()))).resolves.toEqual({
       IsComplete: true,
       Data: {
@@ -308,11 +475,32 @@ describe('isComplete', () => {
     });
   });
 
+  // CFN-GGv2 ComponentVersion CreateHandler: a new version is REQUESTED or INITIATED before it
+  // is DEPLOYABLE, and anything else does not stabilize.
+  test('waits while Greengrass is still creating the component version', async () => {
+    lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus('SUCCEEDED'));
+    componentState('INITIATED');
+    await expect(isComplete(polled(create()))).resolves.toEqual({ IsComplete: false });
+  });
+
+  // Nucleus ComponentServiceHelper / API_DeleteComponent (see create): a version deleted since
+  // the job made it would fail every device; the stack fails instead.
+  test('a succeeded job whose component version is gone asks for a new version', async () => {
+    lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus('SUCCEEDED'));
+    greengrass
+      .on(DescribeComponentCommand)
+      .rejects(awsError('ResourceNotFoundException', 'Component not found', 404));
+    await expect(isComplete(polled(create()))).rejects.toThrow(
+      /was packaged by job "part-model-1-0-0-abcdef12", but cannot be deployed: it does not exist .*raise edge\.modelComponent\.version/,
+    );
+  });
+
   test('throttling while polling is retried', async () => {
     lookoutVision
       .on(DescribeModelPackagingJobCommand)
       .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
       .resolves(jobStatus('SUCCEEDED'));
+    componentState('DEPLOYABLE');
     await expect(isComplete(polled(create()))).resolves.toMatchObject({ IsComplete: true });
     expect(lookoutVision.commandCalls(DescribeModelPackagingJobCommand)).toHaveLength(2);
   });
@@ -386,6 +574,15 @@ describe('update', () => {
 });
 
 describe('delete', () => {
+  const NEXT_ARN = ARN.replace('1.0.0', '1.1.0');
+  beforeEach(() => {
+    lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus('SUCCEEDED'));
+    greengrass.on(GetComponentCommand).resolves(recipeWith([]));
+    greengrass
+      .on(ListComponentVersionsCommand)
+      .resolves({ componentVersions: [{ arn: ARN, componentVersion: '1.0.0' }] });
+  });
+
   test('deletes the component version it created once no deployment runs it', async () => {
     latestDeployment('1.1.0');
     greengrass.on(DeleteComponentCommand).resolves({});
@@ -394,8 +591,106 @@ describe('delete', () => {
       targetArn: PROPS.TargetArn,
       historyFilter: 'LATEST_ONLY',
     });
+    expect(greengrass.commandCalls(GetComponentCommand)[0].args[0].input).toEqual({
+      arn: ARN,
+      recipeOutputFormat: 'JSON',
+    });
     expect(greengrass.commandCalls(DeleteComponentCommand)[0].args[0].input).toEqual({ arn: ARN });
-    expect(lookoutVision.calls()).toHaveLength(0);
+    expect(lookoutVision.calls().map((call) => call.args[0].constructor)).toEqual([
+      DescribeModelPackagingJobCommand,
+    ]);
+  });
+
+  // S3 lifecycle docs (lifecycle-expire-general-considerations.html): on a versioned bucket an
+  // expiration only adds a delete marker, and a current object is never expired by the bucket's
+  // noncurrent-version rule; the nucleus (S3Downloader) downloads a version's artifacts whenever a
+  // device joins, so none may expire by age. Delete removes exactly the artifacts the deleted
+  // version's recipe names under the prefix, and keeps those another version still names (which
+  // keys a packaging job writes is not documented).
+  test("deletes the deleted version's own artifacts under the prefix, and no others", async () => {
+    greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    greengrass
+      .on(GetComponentCommand, { arn: ARN })
+      .resolves(
+        recipeWith([
+          's3://edge-artifacts/models/part-model/1.0.0/model.zip',
+          's3://edge-artifacts/models/shared/runtime.tar.gz',
+          's3://edge-artifacts/elsewhere/notes.txt',
+          's3://other-bucket/models/part-model/1.0.0/model.zip',
+        ]),
+      );
+    greengrass
+      .on(GetComponentCommand, { arn: NEXT_ARN })
+      .resolves(recipeWith(['s3://edge-artifacts/models/shared/runtime.tar.gz']));
+    greengrass.on(ListComponentVersionsCommand).resolves({
+      componentVersions: [
+        { arn: ARN, componentVersion: '1.0.0' },
+        { arn: NEXT_ARN, componentVersion: '1.1.0' },
+      ],
+    });
+    greengrass.on(DeleteComponentCommand).resolves({});
+    s3.on(DeleteObjectsCommand).resolves({});
+
+    await onEvent(remove());
+
+    expect(greengrass.commandCalls(ListComponentVersionsCommand)[0].args[0].input).toEqual({
+      arn: 'arn:aws:greengrass:us-east-1:123456789012:components:part-model',
+      nextToken: undefined,
+    });
+    const deletes = s3.commandCalls(DeleteObjectsCommand);
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0].args[0].input).toEqual({
+      Bucket: 'edge-artifacts',
+      Delete: { Objects: [{ Key: 'models/part-model/1.0.0/model.zip' }], Quiet: true },
+    });
+    expect(greengrass.commandCalls(DeleteComponentCommand)).toHaveLength(1);
+  });
+
+  test('artifacts that S3 does not delete fail the delete, named, after the component version is gone', async () => {
+    greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    greengrass
+      .on(GetComponentCommand)
+      .resolves(recipeWith(['s3://edge-artifacts/models/part-model/1.0.0/model.zip']));
+    greengrass.on(DeleteComponentCommand).resolves({});
+    s3.on(DeleteObjectsCommand).resolves({
+      Errors: [
+        {
+          Key: 'models/part-model/1.0.0/model.zip',
+          Code: 'AccessDenied',
+          Message: 'Access Denied',
+        },
+      ],
+    });
+    await expect(onEvent(remove())).rejects.toThrow(
+      `Deleted Greengrass component version ${ARN}, but not its artifacts s3://edge-artifacts/models/part-model/1.0.0/model.zip (AccessDenied: Access Denied): delete them by hand.`,
+    );
+    expect(greengrass.commandCalls(DeleteComponentCommand)).toHaveLength(1);
+  });
+
+  // The provider framework returns the physical id as soon as onEvent has started the job; a
+  // rollback while the job runs would delete nothing (the version does not exist yet) and the job
+  // would then create a version that no stack owns. The documents do not say whether a job can be
+  // stopped (the API has no StopModelPackagingJob), so the delete fails and says what to wait for.
+  test.each(['CREATED', 'RUNNING'] as const)(
+    'a job still %s fails the delete, naming what to wait for',
+    async (status) => {
+      lookoutVision.on(DescribeModelPackagingJobCommand).resolves(jobStatus(status));
+      await expect(onEvent(remove())).rejects.toThrow(
+        `Model packaging job "${PROPS.JobName}" of project "part-inspection" is still ${status} and will create component part-model 1.0.0 afterwards. ` +
+          `Wait until "aws lookoutvision describe-model-packaging-job --project-name part-inspection --job-name ${PROPS.JobName}" reports SUCCEEDED or FAILED, then retry the delete.`,
+      );
+      expect(greengrass.calls()).toHaveLength(0);
+    },
+  );
+
+  test('a job that the service no longer shows does not stop the delete', async () => {
+    lookoutVision
+      .on(DescribeModelPackagingJobCommand)
+      .rejects(awsError('AccessDeniedException', 'Lookout for Vision has ended', 403));
+    greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    greengrass.on(DeleteComponentCommand).resolves({});
+    await expect(onEvent(remove())).resolves.toEqual({ PhysicalResourceId: ARN });
+    expect(greengrass.commandCalls(DeleteComponentCommand)).toHaveLength(1);
   });
 
   test('keeps a component version that the latest deployment still runs', async () => {
@@ -428,6 +723,16 @@ describe('delete', () => {
   test('a component version that is gone already is fine', async () => {
     greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
     greengrass
+      .on(GetComponentCommand)
+      .rejects(awsError('ResourceNotFoundException', 'Component not found', 404));
+    await expect(onEvent(remove())).resolves.toEqual({ PhysicalResourceId: ARN });
+    expect(greengrass.commandCalls(DeleteComponentCommand)).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test('a component version deleted while the delete runs is fine', async () => {
+    greengrass.on(ListDeploymentsCommand).resolves({ deployments: [] });
+    greengrass
       .on(DeleteComponentCommand)
       .rejects(awsError('ResourceNotFoundException', 'Component not found', 404));
     await expect(onEvent(remove())).resolves.toEqual({ PhysicalResourceId: ARN });
@@ -443,6 +748,7 @@ describe('delete', () => {
   test('a create that failed before the job started has nothing to delete', async () => {
     await expect(onEvent(remove('2024/01/01/[$LATEST]abc'))).resolves.toBeDefined();
     expect(greengrass.calls()).toHaveLength(0);
+    expect(lookoutVision.calls()).toHaveLength(0);
   });
 
   test('other errors fail the delete with the component version named', async () => {
