@@ -1,11 +1,20 @@
 import type { App, Environment, Stack } from 'aws-cdk-lib';
 import { Tags } from 'aws-cdk-lib';
+import type { DatasetConfig } from './config/dataset';
 import { datasetNamed } from './config/dataset';
 import type { AppConfig } from './config/schema';
 import { AmazonMlStack } from './amazon-ml/amazon-ml-stack';
+import type { CatalogAccess } from './catalog/catalog-stack';
 import { CatalogStack } from './catalog/catalog-stack';
 import { EdgeStack } from './edge/edge-stack';
 import { GovernanceStack } from './governance/governance-stack';
+import { LakeAdminStack } from './governance/lake-admin-stack';
+import {
+  historyColumnsOf,
+  personaSlug,
+  QUERY_PERSONAS,
+  selectableColumns,
+} from './governance/tag-model';
 import { ReplicationStack } from './replication/replication-stack';
 import { removalPolicyOf } from './shared/removal-policy';
 import { redshiftPubliclyAccessible } from './sources/config';
@@ -22,7 +31,12 @@ export interface FoundationStacks {
   readonly amazonMl?: AmazonMlStack;
   /** DMS change capture into the data lake, when `features.replication` is on. */
   readonly replication?: ReplicationStack;
-  /** The Glue catalog and Athena workgroup over the change history, with replication. */
+  /**
+   * The deployment role as a Lake Formation admin, before anything writes to the Glue catalog,
+   * when `features.governance` is on.
+   */
+  readonly lakeAdmin?: LakeAdminStack;
+  /** The Glue catalog and Athena workgroups over the change history, with replication. */
   readonly catalog?: CatalogStack;
   /** Lake Formation governance of the catalog, when `features.governance` is on. */
   readonly governance?: GovernanceStack;
@@ -54,6 +68,29 @@ function amazonMlReadsOf(config: AppConfig): AmazonMlReads {
     return [...names].map((name) => datasetNamed(config.datasets, name));
   };
   return { redshift: readFrom('redshift'), mysql: readFrom('mysql') };
+}
+
+/**
+ * How the catalog's queries are governed under `config`: by IAM alone, or by Lake Formation
+ * with a workgroup per query persona and the columns of each table that its grants cover.
+ */
+export function catalogAccessOf(
+  config: AppConfig,
+  datasets: readonly DatasetConfig[],
+): CatalogAccess {
+  if (!config.features.governance) return { mode: 'iam' };
+  return {
+    mode: 'lake-formation',
+    audiences: QUERY_PERSONAS.map((persona) => ({
+      name: personaSlug(persona),
+      columns: new Map(
+        datasets.map((dataset) => [
+          dataset.name,
+          selectableColumns(config.governance, persona, dataset),
+        ]),
+      ),
+    })),
+  };
 }
 
 /**
@@ -118,7 +155,9 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
   }
 
   let replication: ReplicationStack | undefined;
+  let lakeAdmin: LakeAdminStack | undefined;
   let catalog: CatalogStack | undefined;
+  let governance: GovernanceStack | undefined;
   if (features.replication && sources) {
     const replicated = config.replication.tables.map((table) =>
       datasetNamed(config.datasets, table),
@@ -135,34 +174,52 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
       subnets: sources.workloadSubnets,
       mysql: sources.mysql,
     });
+    all.push(replication);
+    if (features.governance) {
+      lakeAdmin = new LakeAdminStack(app, 'LakeAdmin', {
+        env,
+        stackName: stackName('lake-admin'),
+        description:
+          'ML data foundation: the deployment role as a Lake Formation admin, before any Glue resource',
+        deploymentRoleArn: config.governance.deploymentRoleArn,
+        deadPrincipals: config.governance.deadPrincipals,
+      });
+      all.push(lakeAdmin);
+    }
     catalog = new CatalogStack(app, 'Catalog', {
       env,
       stackName: stackName('catalog'),
       description:
-        'ML data foundation: Glue catalog of the change history and the Athena workgroup',
+        'ML data foundation: Glue catalog of the change history and the Athena workgroups',
       projectName,
       catalog: config.catalog,
       datasets: replicated,
       changeDataPrefix: config.replication.bucketFolder,
-      governed: features.governance,
+      access: catalogAccessOf(config, replicated),
       removalPolicy,
       storage,
     });
-    all.push(replication, catalog);
-  }
-
-  let governance: GovernanceStack | undefined;
-  if (features.governance && catalog) {
-    governance = new GovernanceStack(app, 'Governance', {
-      env,
-      stackName: stackName('governance'),
-      description:
-        'ML data foundation: Lake Formation admins, registered data lake, personas, LF-Tags and tag-based grants',
-      governance: config.governance,
-      storage,
-      catalog,
-    });
-    all.push(governance);
+    all.push(catalog);
+    if (lakeAdmin) {
+      catalog.addStackDependency(lakeAdmin, 'the deployment role must be a data lake admin first');
+      governance = new GovernanceStack(app, 'Governance', {
+        env,
+        stackName: stackName('governance'),
+        description:
+          'ML data foundation: Lake Formation admins, registered data lake, personas, LF-Tags and tag-based grants',
+        governance: config.governance,
+        storage,
+        catalog,
+        historyColumns: new Map(
+          replicated.map((dataset) => [dataset.name, historyColumnsOf(dataset)]),
+        ),
+      });
+      governance.addStackDependency(
+        lakeAdmin,
+        'the deployment role must be a data lake admin first',
+      );
+      all.push(governance);
+    }
   }
 
   let edge: EdgeStack | undefined;
@@ -179,5 +236,5 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
   }
 
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
-  return { storage, sources, amazonMl, replication, catalog, governance, edge, all };
+  return { storage, sources, amazonMl, replication, lakeAdmin, catalog, governance, edge, all };
 }

@@ -94,7 +94,12 @@ describe('the whole app', () => {
       'VpcId',
     ]);
     expect(outputs(stacks.replication!)).toEqual(['DmsUserSecretArn', 'ReplicationTaskArn']);
-    expect(outputs(stacks.catalog!)).toEqual(['GlueDatabaseName', 'WorkgroupName']);
+    expect(outputs(stacks.lakeAdmin!)).toEqual([]);
+    expect(outputs(stacks.catalog!)).toEqual([
+      'AnalystWorkgroupName',
+      'GlueDatabaseName',
+      'ProjectLeaderWorkgroupName',
+    ]);
     expect(outputs(stacks.governance!)).toEqual([
       'AnalystRoleArn',
       'DataLakeAdminRoleArn',

@@ -13,6 +13,11 @@ import { describeFindings } from './support/test-app';
 
 /** Warnings a configuration is meant to print. */
 const EXPECTED_WARNINGS: Readonly<Record<string, string[]>> = {
+  // The built-in default trusts the whole account: fine for an offline synth, named on each persona.
+  'built-in default': ['DataLakeAdmin', 'Analyst', 'ProjectLeader'].map(
+    (persona) =>
+      `Construct Annotations::Annotation::ml-foundation:persona-trusts-account at Governance/Personas/${persona}`,
+  ),
   'config/example-existing-account.json': [
     'Construct Annotations::Annotation::ml-foundation:storage-destroy at Storage',
   ],
@@ -25,16 +30,25 @@ const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
     'Catalog',
     'Edge',
     'Governance',
+    'LakeAdmin',
     'Replication',
     'Sources',
     'Storage',
   ],
-  'config/new-account.json': ['Catalog', 'Governance', 'Replication', 'Sources', 'Storage'],
+  'config/new-account.json': [
+    'Catalog',
+    'Governance',
+    'LakeAdmin',
+    'Replication',
+    'Sources',
+    'Storage',
+  ],
   'config/example-existing-account.json': [
     'AmazonMl',
     'Catalog',
     'Edge',
     'Governance',
+    'LakeAdmin',
     'Replication',
     'Sources',
     'Storage',

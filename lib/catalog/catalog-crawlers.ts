@@ -24,8 +24,11 @@ export interface CatalogCrawlersProps {
   readonly dataPrefix: string;
   /** Name prefix of discovered tables. */
   readonly discoveredTablePrefix: string;
-  /** When the crawlers run, as a Glue cron expression. */
-  readonly schedule: string;
+  /**
+   * When the crawlers run, as a Glue cron expression.
+   * @default - on demand only (a governed catalog's schedule is set by governance)
+   */
+  readonly schedule?: string;
   /** Whether the key that encrypts crawler logs is kept when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /**
@@ -38,10 +41,13 @@ export interface CatalogCrawlersProps {
 }
 
 /**
- * Two crawlers on a schedule. The first crawls the declared tables (catalog targets): it
- * adds columns that appear in the source and keeps every declared column and type. The second
- * crawls the rest of the change-data prefix and creates tables, under a prefix, for data that
- * no table declares. Both write KMS-encrypted logs, each with its own least-privilege role.
+ * Two crawlers. The first crawls the declared tables (catalog targets) and only logs what it
+ * finds different, such as a column that appeared in the source: CloudFormation owns those
+ * tables' schema, and every update of a table writes its whole definition again, dropping any
+ * column a crawler merged in (Glue's UpdateTable replaces the table input, boto/boto3#1727); a
+ * new column is added to the dataset's configuration instead. The second crawls the rest of the
+ * change-data prefix and creates tables, under a prefix, for data that no table declares. Both
+ * write KMS-encrypted logs, each with its own least-privilege role.
  */
 export class CatalogCrawlers extends Construct {
   readonly declaredTablesCrawler: glue.CfnCrawler;
@@ -101,24 +107,22 @@ export class CatalogCrawlers extends Construct {
     });
     this.declaredTablesCrawler = new glue.CfnCrawler(this, 'DeclaredTablesCrawler', {
       name: `${props.namePrefix}-replicated-tables`,
-      description: 'Adds new source columns and refreshes the statistics of the declared tables',
+      description:
+        'Logs how the files of the declared tables differ from their definitions, such as new source columns',
       role: declaredRole.roleArn,
       crawlerSecurityConfiguration: securityConfiguration.ref,
-      schedule: { scheduleExpression: props.schedule },
+      schedule: props.schedule ? { scheduleExpression: props.schedule } : undefined,
       targets: {
         catalogTargets: [
           { databaseName: props.databaseName, tables: props.tables.map((table) => table.name) },
         ],
       },
-      // Catalog targets accept only LOG on delete; a declared table is never dropped by a crawl.
-      schemaChangePolicy: { updateBehavior: 'UPDATE_IN_DATABASE', deleteBehavior: 'LOG' },
+      // The tables' one owner is CloudFormation: the crawl changes and drops nothing.
+      schemaChangePolicy: { updateBehavior: 'LOG', deleteBehavior: 'LOG' },
       recrawlPolicy: { recrawlBehavior: 'CRAWL_EVERYTHING' },
       configuration: JSON.stringify({
         Version: 1.0,
-        CrawlerOutput: {
-          Partitions: { AddOrUpdateBehavior: 'InheritFromTable' },
-          Tables: { AddOrUpdateBehavior: 'MergeNewColumns' },
-        },
+        CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } },
       }),
     });
 
@@ -140,7 +144,7 @@ export class CatalogCrawlers extends Construct {
       lakeFormationConfiguration: props.useLakeFormationCredentials
         ? { useLakeFormationCredentials: true }
         : undefined,
-      schedule: { scheduleExpression: props.schedule },
+      schedule: props.schedule ? { scheduleExpression: props.schedule } : undefined,
       targets: {
         s3Targets: [
           {
@@ -205,8 +209,8 @@ export class CatalogCrawlers extends Construct {
           'glue:GetDatabase',
           'glue:GetTable',
           'glue:GetTables',
-          'glue:UpdateTable',
-          ...(access.createsTables ? ['glue:CreateTable'] : []),
+          // Only the discovery crawler writes table definitions.
+          ...(access.createsTables ? ['glue:UpdateTable', 'glue:CreateTable'] : []),
           'glue:GetPartition',
           'glue:GetPartitions',
           'glue:BatchGetPartition',

@@ -11,11 +11,22 @@ export interface CatalogResources {
   readonly tables: ReadonlyMap<string, glue.CfnTable>;
   /** The roles of the Glue crawlers, which need Lake Formation grants. */
   readonly crawlerRoles: iam.IRole[];
-  /** The Athena workgroup name that analysts query in. */
-  readonly workgroupName: string;
+  /** The Athena workgroup of each query persona, by the persona's name (`analyst`). */
+  readonly queryWorkgroups: ReadonlyMap<string, string>;
   /**
-   * The Glue crawlers, for governance to switch them to Lake Formation credentials.
-   * @default - no crawlers are exposed
+   * The truncation marks table, which every as-of query reads.
+   * @default - none
    */
-  readonly crawlers?: glue.CfnCrawler[];
+  readonly truncationMarks?: { readonly name: string; readonly table: glue.CfnTable };
+  /**
+   * The Glue crawlers, which under governance run on a schedule that governance sets once
+   * their Lake Formation grants are in place.
+   * @default - no crawlers
+   */
+  readonly crawlers?: readonly glue.CfnCrawler[];
+  /**
+   * When the crawlers run, as a Glue cron expression.
+   * @default - never on a schedule
+   */
+  readonly crawlerSchedule?: string;
 }

@@ -12,8 +12,27 @@ import { AsOfSnapshots } from './as-of-snapshots';
 import { CatalogCrawlers } from './catalog-crawlers';
 import type { CatalogConfig } from './config';
 import type { CatalogResources } from './catalog-resources';
-import { QueryWorkgroup } from './query-workgroup';
+import type { AsOfWorkgroup } from './as-of-snapshots';
+import { audienceWorkgroupName, QueryWorkgroup } from './query-workgroup';
 import { ReplicatedTable } from './replicated-table';
+
+/** One query persona of a governed catalog: its name and the columns it may read. */
+export interface QueryAudience {
+  /** Its name in resource names (`analyst`, `project-leader`). */
+  readonly name: string;
+  /** The columns of each table that it may select, in the dataset's order. */
+  readonly columns: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * Who decides what a query reads: IAM alone, with one workgroup for everyone; or Lake
+ * Formation, with a workgroup per query persona, since Lake Formation does not govern Athena's
+ * query results and history (Athena, "Considerations and limitations" of Lake Formation:
+ * "use workgroups ... and align workgroup membership with Lake Formation permissions").
+ */
+export type CatalogAccess =
+  | { readonly mode: 'iam' }
+  | { readonly mode: 'lake-formation'; readonly audiences: readonly QueryAudience[] };
 
 /** Properties of the {@link CatalogStack}. */
 export interface CatalogStackProps extends StackProps {
@@ -26,34 +45,39 @@ export interface CatalogStackProps extends StackProps {
   /** The prefix of the data lake bucket that DMS writes the change history under. */
   readonly changeDataPrefix: string;
   /**
-   * Whether Lake Formation governs the catalog: tables get no IAM-only default permissions, and
-   * the discovery crawler reads with Lake Formation credentials.
+   * How queries are governed. Under Lake Formation, tables get no IAM-only default
+   * permissions, the discovery crawler reads with Lake Formation credentials, the crawlers run
+   * on the schedule that governance sets, and each query persona gets a workgroup and as-of
+   * queries of the columns it may read.
    */
-  readonly governed: boolean;
-  /** Whether the key of the crawlers' logs is kept when the stack is deleted. */
+  readonly access: CatalogAccess;
+  /** Whether the key of the crawlers' logs and the workgroups are kept when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
   /** The data lake, the Athena results bucket and the key that encrypts both. */
   readonly storage: StorageResources;
 }
 
 /**
- * The Glue catalog of the change history and the Athena workgroup to query it: one declared
- * table per replicated source table, crawlers that keep them current and catalog what nobody
- * declared, and per table a prepared "as of" query.
+ * The Glue catalog of the change history and the Athena workgroups to query it: one declared
+ * table per replicated source table, crawlers that report on them and catalog what nobody
+ * declared, and per table and workgroup a prepared "as of" query.
  */
 export class CatalogStack extends Stack implements CatalogResources {
   readonly databaseName: string;
   readonly database: glue.CfnDatabase;
   readonly tables: ReadonlyMap<string, glue.CfnTable>;
   readonly crawlerRoles: iam.IRole[];
-  readonly workgroupName: string;
-  /** The crawlers, for governance to switch to Lake Formation credentials. */
+  /** The workgroup of an ungoverned catalog; undefined under Lake Formation. */
+  readonly workgroupName?: string;
+  readonly queryWorkgroups: ReadonlyMap<string, string>;
   readonly crawlers: glue.CfnCrawler[];
+  readonly crawlerSchedule?: string;
   readonly asOfSnapshots: AsOfSnapshots;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     super(scope, id, props);
-    const { catalog, datasets, governed, storage } = props;
+    const { catalog, datasets, access, storage } = props;
+    const governed = access.mode === 'lake-formation';
     const dataPrefix = props.changeDataPrefix;
 
     this.databaseName = catalog.databaseName;
@@ -90,7 +114,7 @@ export class CatalogStack extends Stack implements CatalogResources {
       dataKey: storage.dataKey,
       dataPrefix,
       discoveredTablePrefix: catalog.discoveredTablePrefix,
-      schedule: catalog.crawlerSchedule,
+      schedule: governed ? undefined : catalog.crawlerSchedule,
       useLakeFormationCredentials: governed,
       removalPolicy: props.removalPolicy,
     });
@@ -98,33 +122,60 @@ export class CatalogStack extends Stack implements CatalogResources {
     for (const table of tables.values()) crawlers.declaredTablesCrawler.node.addDependency(table);
     this.crawlers = [crawlers.declaredTablesCrawler, crawlers.discoveryCrawler];
     this.crawlerRoles = crawlers.roles;
+    this.crawlerSchedule = governed ? catalog.crawlerSchedule : undefined;
 
-    const workgroup = new QueryWorkgroup(this, 'Workgroup', {
-      name: catalog.athena.workgroupName,
-      bytesScannedCutoffPerQuery: catalog.athena.bytesScannedCutoffPerQuery,
-      resultsBucket: storage.athenaResultsBucket,
-      encryptionKey: storage.dataKey,
-    });
-    this.workgroupName = catalog.athena.workgroupName;
-
-    this.asOfSnapshots = new AsOfSnapshots(this, 'AsOfSnapshots', {
-      databaseName: catalog.databaseName,
-      databaseRef: this.database.ref,
-      workgroupName: workgroup.workgroupName,
-      datasets,
-    });
-
-    addOutputs(this, [
+    const workgroup = (id: string, name: string, audience?: string) =>
+      new QueryWorkgroup(this, id, {
+        name,
+        audience,
+        bytesScannedCutoffPerQuery: catalog.athena.bytesScannedCutoffPerQuery,
+        resultsBucket: storage.athenaResultsBucket,
+        encryptionKey: storage.dataKey,
+        removalPolicy: props.removalPolicy,
+      });
+    const workgroups: AsOfWorkgroup[] = [];
+    const queryWorkgroups = new Map<string, string>();
+    const outputs = [
       {
         id: 'GlueDatabaseName',
         value: this.database.ref,
         description: 'Glue database of the change history',
       },
-      {
+    ];
+    if (access.mode === 'iam') {
+      const shared = workgroup('Workgroup', catalog.athena.workgroupName);
+      this.workgroupName = catalog.athena.workgroupName;
+      workgroups.push({ id: '', workgroupName: shared.workgroupName });
+      outputs.push({
         id: 'WorkgroupName',
         value: this.workgroupName,
         description: 'Athena workgroup to query the change history in',
-      },
-    ]);
+      });
+    } else {
+      for (const audience of access.audiences) {
+        const name = audienceWorkgroupName(catalog.athena.workgroupName, audience.name);
+        const id = audience.name.replace(/(^|-)([a-z])/g, (_match, _dash, letter: string) =>
+          letter.toUpperCase(),
+        );
+        const own = workgroup(`${id}Workgroup`, name, audience.name.replace(/-/g, ' '));
+        queryWorkgroups.set(audience.name, name);
+        workgroups.push({ id, workgroupName: own.workgroupName, columns: audience.columns });
+        outputs.push({
+          id: `${id}WorkgroupName`,
+          value: name,
+          description: `Athena workgroup in which the ${audience.name.replace(/-/g, ' ')} queries the change history`,
+        });
+      }
+    }
+    this.queryWorkgroups = queryWorkgroups;
+
+    this.asOfSnapshots = new AsOfSnapshots(this, 'AsOfSnapshots', {
+      databaseName: catalog.databaseName,
+      databaseRef: this.database.ref,
+      workgroups,
+      datasets,
+    });
+
+    addOutputs(this, outputs);
   }
 }

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -15,12 +15,31 @@ export interface QueryWorkgroupProps {
   readonly resultsBucket: s3.IBucket;
   /** The key that encrypts query results. */
   readonly encryptionKey: kms.IKey;
+  /**
+   * Whether the workgroup, with its query history, saved queries and prepared statements, is
+   * kept when it is removed from the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Who queries in the workgroup, for its description.
+   * @default - whoever the IAM policies let
+   */
+  readonly audience?: string;
+}
+
+/** The workgroup of one query persona: the configured name with the persona's. */
+export function audienceWorkgroupName(workgroupName: string, audience: string): string {
+  return `${workgroupName}-${audience}`;
 }
 
 /**
- * The Athena workgroup analysts query the history in. Its settings are enforced, so a client
- * cannot send results elsewhere, unencrypted, or lift the per-query scan limit; it publishes
- * query metrics to CloudWatch.
+ * An Athena workgroup to query the history in. Its settings are enforced, so a client cannot
+ * send results elsewhere (each workgroup writes under a prefix named after it), unencrypted, or
+ * lift the per-query scan limit; it publishes query metrics to CloudWatch. Athena deletes a
+ * workgroup that holds query history or saved queries only with RecursiveDeleteOption ("is not
+ * empty" otherwise): it is set when the removal policy deletes the workgroup, and a retained
+ * workgroup is retained, except when its first creation fails.
  */
 export class QueryWorkgroup extends Construct {
   readonly workgroup: athena.CfnWorkGroup;
@@ -38,11 +57,13 @@ export class QueryWorkgroup extends Construct {
           : [],
     });
 
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const destroyed = removalPolicy === RemovalPolicy.DESTROY;
     this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: props.name,
-      description: 'Queries over the change history of the replicated tables',
+      description: `Queries over the change history of the replicated tables${props.audience ? `, by the ${props.audience}` : ''}`,
       state: 'ENABLED',
-      recursiveDeleteOption: false,
+      recursiveDeleteOption: destroyed,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
@@ -59,6 +80,9 @@ export class QueryWorkgroup extends Construct {
         },
       },
     });
+    this.workgroup.applyRemovalPolicy(
+      destroyed ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+    );
     acknowledgeControl(
       this.workgroup,
       'athena_workgroup_results_encrypted_at_rest_kms_check',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BANKING_DATASET } from '../config/dataset';
 import { iamPrincipalArn, sqlIdentifier } from '../config/names';
 
 /** `account` stands for this account's root principal: any IAM principal the account allows. */
@@ -60,9 +61,10 @@ const tableAssociation = z.strictObject({
   name: sqlIdentifier.meta({
     description: 'A table of the catalog: one of `replication.tables`.',
   }),
-  tags: tagsOnResource
-    .default([])
-    .meta({ description: "Tags of the table, which override the database's for the same key." }),
+  tags: tagsOnResource.default([]).meta({
+    description:
+      "Tags of the table, which override the database's for the same key. Columns added later (by the source) inherit them, so no `TABLE` grant may match them.",
+  }),
   columns: z
     .array(columnAssociation)
     .default([])
@@ -123,7 +125,14 @@ export const governanceConfigSchema = z.strictObject({
       'The LF-Tags and the values each may take, in lower case as Lake Formation stores them.',
   }),
   associations: z.strictObject({
-    database: tagsOnResource.meta({ description: 'Tags of the governed database.' }),
+    database: tagsOnResource.meta({
+      description:
+        'Tags of the governed database. Tables that the discovery crawler creates inherit them, so no `TABLE` grant may match them: the most restricted value, such as `role=unclassified`.',
+    }),
+    historyColumns: tagsOnResource.default([]).meta({
+      description:
+        'Tags of the columns that the change history adds to each table of `tables` (`op`, `commit_ts`, `change_seq`, `generation`, `bi_<key>`) and of the truncation marks table: whoever queries a table as of a moment reads them.',
+    }),
     tables: z.array(tableAssociation).meta({
       description: 'Tags of tables and of their columns; every table must be in the catalog.',
     }),
@@ -135,8 +144,16 @@ export const governanceConfigSchema = z.strictObject({
     })
     .meta({
       description:
-        'Tag-expression grants per persona. The data lake admin takes none: it has every permission already, and grants to an administrator could not be revoked.',
+        'Tag-expression grants per persona, at most one per resource type and expression. Each persona also gets DESCRIBE on the governed database. The data lake admin takes none: it has every permission already, and grants to an administrator could not be revoked.',
     }),
+  changeAccountDefaults: z.boolean().default(false).meta({
+    description:
+      "Also clear the account's default permissions, so that every database and table created later in the account is governed by Lake Formation, not IAM alone; deleting the stack gives them back. Off: only the governed database's setting changes.",
+  }),
+  deadPrincipals: z.enum(['fail', 'drop']).default('fail').meta({
+    description:
+      'What to do when the Lake Formation settings name a principal that no longer exists, which makes Lake Formation refuse every settings write: `fail` names it, `drop` removes it from the settings.',
+  }),
 });
 export type GovernanceConfig = z.infer<typeof governanceConfigSchema>;
 
@@ -155,30 +172,37 @@ export const BANKING_PERSONAL_COLUMNS = [
   'loan',
 ];
 
+/** The other columns of the `banking` table: the key, the campaign, its context and the outcome. */
+export const BANKING_ANALYST_COLUMNS = BANKING_DATASET.columns
+  .map((column) => column.name)
+  .filter((name) => !BANKING_PERSONAL_COLUMNS.includes(name));
+
+/** The value of the `role` tag that no persona is granted: what nobody has classified yet. */
+export const UNCLASSIFIED = { key: 'role', value: 'unclassified' };
+
 export const DEFAULT_GOVERNANCE_CONFIG: z.input<typeof governanceConfigSchema> = {
   personas: {
     dataLakeAdmin: { principals: ['account'] },
     analyst: { principals: ['account'] },
     projectLeader: { principals: ['account'] },
   },
-  tags: [{ key: 'role', values: ['leader', 'analyst'] }],
+  tags: [{ key: 'role', values: ['leader', 'analyst', UNCLASSIFIED.value] }],
   associations: {
-    database: [{ key: 'role', value: 'analyst' }],
+    database: [UNCLASSIFIED],
+    historyColumns: [{ key: 'role', value: 'analyst' }],
     tables: [
       {
         name: 'banking',
-        tags: [{ key: 'role', value: 'analyst' }],
-        columns: [{ names: BANKING_PERSONAL_COLUMNS, tags: [{ key: 'role', value: 'leader' }] }],
+        tags: [UNCLASSIFIED],
+        columns: [
+          { names: BANKING_ANALYST_COLUMNS, tags: [{ key: 'role', value: 'analyst' }] },
+          { names: BANKING_PERSONAL_COLUMNS, tags: [{ key: 'role', value: 'leader' }] },
+        ],
       },
     ],
   },
   grants: {
     analyst: [
-      {
-        resourceType: 'DATABASE',
-        permissions: ['DESCRIBE'],
-        expression: [{ key: 'role', values: ['analyst'] }],
-      },
       {
         resourceType: 'TABLE',
         permissions: ['SELECT', 'DESCRIBE'],
@@ -187,14 +211,9 @@ export const DEFAULT_GOVERNANCE_CONFIG: z.input<typeof governanceConfigSchema> =
     ],
     projectLeader: [
       {
-        resourceType: 'DATABASE',
-        permissions: ['DESCRIBE'],
-        expression: [{ key: 'role', values: ['leader', 'analyst'] }],
-      },
-      {
         resourceType: 'TABLE',
         permissions: ['SELECT', 'DESCRIBE'],
-        expression: [{ key: 'role', values: ['leader', 'analyst'] }],
+        expression: [{ key: 'role', values: ['analyst', 'leader'] }],
       },
     ],
   },

@@ -23,6 +23,8 @@ export interface CrawlerAccessProps {
 export class CrawlerAccess extends Construct {
   /** The grants, in the order they must deploy. */
   readonly grants: lakeformation.CfnPrincipalPermissions[] = [];
+  /** The permissions of each grant, comma-separated, by `<crawler>|<resource>`. */
+  readonly ledger: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: CrawlerAccessProps) {
     super(scope, id);
@@ -35,13 +37,15 @@ export class CrawlerAccess extends Construct {
         name: string,
         resource: lakeformation.CfnPrincipalPermissions.ResourceProperty,
         permissions: string[],
-      ) =>
-        new lakeformation.CfnPrincipalPermissions(this, `Crawler${index}${name}`, {
+      ) => {
+        this.ledger[`Crawler${index}|${name}`] = [...permissions].sort().join(',');
+        return new lakeformation.CfnPrincipalPermissions(this, `Crawler${index}${name}`, {
           principal,
           resource,
           permissions,
           permissionsWithGrantOption: [],
         });
+      };
       this.grants.push(
         grant('Location', { dataLocation: { catalogId, resourceArn: props.locationArn } }, [
           'DATA_LOCATION_ACCESS',

@@ -16,9 +16,12 @@ export interface DataLakeLocationProps {
 }
 
 /**
- * The data lake bucket registered with Lake Formation, through a role of its own rather than
- * the service-linked role, which cannot use a customer-managed key. Lake Formation assumes the
- * role to hand scoped credentials to Athena and Glue for what a principal was granted.
+ * The data lake bucket registered with Lake Formation, through a role of its own. Lake
+ * Formation assumes the role to hand scoped credentials to Athena and Glue for what a principal
+ * was granted. The service-linked role would do for this bucket (it is ruled out only for
+ * locations in another account, encrypted with the AWS managed `aws/s3` key, or read by EMR:
+ * Lake Formation, "Requirements for roles used to register locations"); a role of the app's
+ * own makes its access to the bucket and to the key explicit and reviewable here.
  */
 export class DataLakeLocation extends Construct {
   /** The registration. */

@@ -4,11 +4,13 @@ import type { CfnResource } from 'aws-cdk-lib';
 export const GOVERNANCE_STAGES = [
   'settings',
   'location',
+  'ledger',
   'database-permissions',
   'tags',
   'associations',
   'grants',
   'handover',
+  'schedule',
 ] as const;
 export type GovernanceStage = (typeof GOVERNANCE_STAGES)[number];
 
@@ -16,7 +18,8 @@ export type GovernanceStage = (typeof GOVERNANCE_STAGES)[number];
  * Makes resources deploy one after another, in the order they are added. Lake Formation
  * refuses concurrent changes to permissions with ConcurrentModificationException, and each
  * stage needs the one before it (a grant needs its tag, a tag needs the deployment role to be a
- * data lake admin). Deleting runs the chain backwards.
+ * data lake admin, a crawler needs its location registered and its grants). Deleting runs the
+ * chain backwards.
  */
 export class DependencyChain {
   private readonly links: Array<{ stage: GovernanceStage; resource: CfnResource }> = [];

@@ -1,36 +1,45 @@
 import type { StackProps } from 'aws-cdk-lib';
-import { CfnOutput, DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { CatalogResources } from '../catalog/catalog-resources';
 import type { StorageResources } from '../storage/storage-resources';
 import type { GovernanceConfig } from './config';
 import { CrawlerAccess } from './crawler-access';
+import { CrawlerSchedule } from './crawler-schedule';
 import { DataLakeLocation } from './data-lake-location';
 import { DataLakeSettings } from './data-lake-settings';
 import { DependencyChain } from './dependency-chain';
+import { GrantLedger } from './grant-ledger';
 import { lakeFormationProvider } from './lake-formation-provider';
 import { LakeFormationHandover } from './lake-formation-handover';
 import { LfTags } from './lf-tags';
 import { Personas } from './personas';
 import { TagGrants } from './tag-grants';
+import { personaSlug } from './tag-model';
 
 /** Properties of the {@link GovernanceStack}. */
 export interface GovernanceStackProps extends StackProps {
-  /** The personas, LF-Tags, their associations and grants, and the deployment role. */
+  /** The personas, LF-Tags, their associations and grants, and how settings are changed. */
   readonly governance: GovernanceConfig;
   /** The data lake bucket, the query results bucket and their key. */
   readonly storage: StorageResources;
   /** The Glue database and declared tables to govern, and the crawlers that write to them. */
   readonly catalog: CatalogResources;
+  /**
+   * The history columns of each declared table, which get `associations.historyColumns`.
+   * @default - none
+   */
+  readonly historyColumns?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
- * Lake Formation governance of the catalog: data lake admins and Lake Formation-only defaults,
- * the data lake bucket registered, the crawlers' grants, the personas, LF-Tags on the
- * database, tables and columns, and tag-expression grants to the personas. Everything deploys
- * in one chain, in that order, then the declared database and tables are taken from IAM-only
- * control.
+ * Lake Formation governance of the catalog: the data lake admin persona and the handler as
+ * admins (and, when asked for, Lake Formation-only account defaults), the data lake bucket
+ * registered, the ledger of grants, the crawlers' grants, LF-Tags on the database, tables and
+ * columns, the personas' grants, the hand-over of the declared database and tables from
+ * IAM-only control, and the crawlers' schedule. Everything deploys in one chain, in that order.
+ * The deployment role is made an admin by the lake admin stack, which deploys first.
  */
 export class GovernanceStack extends Stack {
   /** The persona roles. */
@@ -43,26 +52,40 @@ export class GovernanceStack extends Stack {
     const { governance, storage, catalog } = props;
     const databaseName = catalog.databaseName;
 
+    const workgroup = (persona: 'analyst' | 'projectLeader') => {
+      const name = catalog.queryWorkgroups.get(personaSlug(persona));
+      if (name === undefined) {
+        this.node.addValidation({
+          validate: () => [`the catalog has no workgroup for the ${personaSlug(persona)}`],
+        });
+      }
+      return name ?? personaSlug(persona);
+    };
     this.personas = new Personas(this, 'Personas', {
       personas: governance.personas,
       databaseName,
-      workgroupName: catalog.workgroupName,
+      workgroups: { analyst: workgroup('analyst'), projectLeader: workgroup('projectLeader') },
       athenaResultsBucket: storage.athenaResultsBucket,
       dataKey: storage.dataKey,
     });
 
-    const provider = lakeFormationProvider(this, databaseName);
+    const tableNames = [...catalog.tables.keys()];
+    const provider = lakeFormationProvider(this, {
+      admins: [this.personas.dataLakeAdmin.roleArn],
+      ownRoleAdmin: true,
+      databaseName,
+      tableNames,
+      defaultPermissions: governance.changeAccountDefaults,
+    });
     const settings = new DataLakeSettings(this, 'DataLakeSettings', {
       provider,
       admins: [
-        {
-          id: 'DeploymentRoleAdmin',
-          principalArn: this.deploymentRoleArn(governance.deploymentRoleArn),
-        },
         { id: 'DataLakeAdminPersonaAdmin', principalArn: this.personas.dataLakeAdmin.roleArn },
-        // Revoking IAM_ALLOWED_PRINCIPALS on tables it did not create takes an admin.
+        // Revoking IAM_ALLOWED_PRINCIPALS on a database it did not create takes an admin.
         { id: 'HandlerAdmin', principalArn: provider.onEventHandler.role.roleArn },
       ],
+      changeAccountDefaults: governance.changeAccountDefaults,
+      deadPrincipals: governance.deadPrincipals,
     });
     this.chain.add('settings', ...settings.resources);
 
@@ -77,18 +100,15 @@ export class GovernanceStack extends Stack {
       databaseName,
       locationArn: location.locationArn,
     });
-    this.chain.add('database-permissions', ...crawlers.grants);
-
     const tags = new LfTags(this, 'LfTags', {
       tags: governance.tags,
       associations: governance.associations,
       catalog,
+      historyColumns: props.historyColumns,
     });
-    this.chain.add('tags', ...tags.tags.values());
-    this.chain.add('associations', ...tags.associations);
-
     const grants = new TagGrants(this, 'TagGrants', {
       tags: tags.tags,
+      databaseName,
       personas: [
         {
           name: 'Analyst',
@@ -102,6 +122,14 @@ export class GovernanceStack extends Stack {
         },
       ],
     });
+    const ledger = new GrantLedger(this, 'GrantLedger', {
+      provider,
+      grants: { ...crawlers.ledger, ...grants.ledger },
+    });
+    this.chain.add('ledger', ledger.resource);
+    this.chain.add('database-permissions', ...crawlers.grants);
+    this.chain.add('tags', ...tags.tags.values());
+    this.chain.add('associations', ...tags.associations);
     this.chain.add('grants', ...grants.grants);
 
     const handover = new LakeFormationHandover(this, 'Handover', {
@@ -110,6 +138,14 @@ export class GovernanceStack extends Stack {
       tables: catalog.tables,
     });
     this.chain.add('handover', ...handover.resources);
+
+    if (catalog.crawlers && catalog.crawlers.length > 0 && catalog.crawlerSchedule) {
+      const schedule = new CrawlerSchedule(this, 'CrawlerSchedule', {
+        crawlerNames: catalog.crawlers.map((crawler) => crawler.ref),
+        schedule: catalog.crawlerSchedule,
+      });
+      this.chain.add('schedule', schedule.trigger);
+    }
 
     const outputs: Array<[string, iam.IRole, string]> = [
       ['DataLakeAdminRoleArn', this.personas.dataLakeAdmin, 'the data lake admin'],
@@ -122,22 +158,5 @@ export class GovernanceStack extends Stack {
         description: `Role to assume as ${persona}`,
       });
     }
-  }
-
-  /**
-   * The role CloudFormation deploys this stack with, which must be a data lake admin for any
-   * Lake Formation resource to deploy: the configured one, else the bootstrap's execution role.
-   */
-  private deploymentRoleArn(configured: string | undefined): string {
-    if (configured) return configured;
-    if (this.synthesizer instanceof DefaultStackSynthesizer) {
-      return Fn.sub(this.synthesizer.cloudFormationExecutionRoleArn);
-    }
-    this.node.addValidation({
-      validate: () => [
-        `governance.deploymentRoleArn is required: the stack synthesizer (${this.synthesizer.constructor.name}) names no CloudFormation execution role, and the role that deploys this stack must be a data lake admin.`,
-      ],
-    });
-    return Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/unknown-deployment-role');
   }
 }

@@ -8,7 +8,10 @@ import { IAM_ALLOWED_PRINCIPALS_REVOCATION_RESOURCE_TYPE } from './handler/iam-a
 
 /** Properties of {@link LakeFormationHandover}. */
 export interface LakeFormationHandoverProps {
-  /** The provider of the Lake Formation custom resources; its role must be a data lake admin. */
+  /**
+   * The provider of the Lake Formation custom resources; its role must be a data lake admin,
+   * and its scope must list the database and tables.
+   */
   readonly provider: SharedProvider;
   /** The governed database and its resource. */
   readonly database: { readonly name: string; readonly resource: glue.CfnDatabase };
@@ -17,10 +20,13 @@ export interface LakeFormationHandoverProps {
 }
 
 /**
- * Hands the governed database and its declared tables to Lake Formation. The catalog creates
- * them before governance changes the defaults, so each carries a grant of ALL to
- * IAM_ALLOWED_PRINCIPALS that lets IAM alone decide who reads it; this revokes that grant, and
- * deleting gives it back. It runs last, once the Lake Formation grants are in place.
+ * Hands the governed database and its declared tables to Lake Formation. In an account whose
+ * defaults are IAM-only, the database gets a grant of ALL to IAM_ALLOWED_PRINCIPALS that lets
+ * IAM alone decide who uses it; this revokes that grant. Its tables get none: the database's
+ * own default for new tables is empty (CreateTableDefaultPermissions), so the table revocations
+ * only make sure, and normally record that they revoked nothing. Deleting gives nothing back:
+ * the objects stay with Lake Formation. It runs last, once the Lake Formation grants are in
+ * place.
  */
 export class LakeFormationHandover extends Construct {
   /** The revocations: the database, then each table. */

@@ -13,6 +13,12 @@ export interface LfTagsProps {
   readonly associations: GovernanceConfig['associations'];
   /** The catalog whose database and tables are tagged. */
   readonly catalog: CatalogResources;
+  /**
+   * The history columns of each declared table, which get `associations.historyColumns` in
+   * each table of `associations.tables`; those the Glue table does not declare are left out.
+   * @default - none
+   */
+  readonly historyColumns?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A construct id made of LF-Tag text, which may hold "/". */
@@ -38,11 +44,13 @@ function columnsOf(table: glue.CfnTable): string[] | undefined {
 }
 
 /**
- * The LF-Tags, and their associations with the governed database, its declared tables and
- * their columns. Each association tags one resource (the database, a table, or one column)
- * with one key, and its construct id names the resource and key: adding or removing a tag adds
- * or removes a resource of its own, and never replaces one whose deletion would take away a tag
- * that its replacement had just set.
+ * The LF-Tags, and their associations with the governed database, its declared tables, their
+ * columns, and the truncation marks table. Each association tags one resource (the database, a
+ * table, or one column) with one key, and its construct id names the resource and key: adding
+ * or removing a tag adds or removes a resource of its own, and never replaces one whose
+ * deletion would take away a tag that its replacement had just set. Lake Formation tags a
+ * resource only once it exists, so whatever the crawlers create later carries only what it
+ * inherits from the database and its table.
  */
 export class LfTags extends Construct {
   /** The tags by key, in declaration order. */
@@ -113,6 +121,13 @@ export class LfTags extends Construct {
           columnTags.set(column, [...(columnTags.get(column) ?? []), ...group.tags]);
         }
       }
+      for (const column of props.historyColumns?.get(table.name) ?? []) {
+        if (known && !known.includes(column)) continue;
+        columnTags.set(column, [
+          ...(columnTags.get(column) ?? []),
+          ...props.associations.historyColumns,
+        ]);
+      }
       for (const [column, tags] of columnTags) {
         for (const tag of tags) {
           associate(
@@ -129,6 +144,18 @@ export class LfTags extends Construct {
             glueTable,
           );
         }
+      }
+    }
+
+    const marks = catalog.truncationMarks;
+    if (marks) {
+      for (const tag of props.associations.historyColumns) {
+        associate(
+          `Table-${marks.name}`,
+          { table: { catalogId, databaseName, name: marks.name } },
+          tag,
+          marks.table,
+        );
       }
     }
   }

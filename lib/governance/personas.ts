@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,8 +13,8 @@ export interface PersonasProps {
   readonly personas: GovernanceConfig['personas'];
   /** The governed Glue database. */
   readonly databaseName: string;
-  /** The Athena workgroup that analysts and project leaders query in. */
-  readonly workgroupName: string;
+  /** The Athena workgroup of each query persona, whose results prefix only it may read. */
+  readonly workgroups: { readonly analyst: string; readonly projectLeader: string };
   /** Where Athena writes query results. */
   readonly athenaResultsBucket: s3.IBucket;
   /** The key that encrypts the query results. */
@@ -26,6 +26,19 @@ function principalsOf(principals: readonly string[]): iam.IPrincipal {
     principal === 'account' ? new iam.AccountRootPrincipal() : new iam.ArnPrincipal(principal),
   );
   return resolved.length === 1 ? resolved[0] : new iam.CompositePrincipal(...resolved);
+}
+
+/**
+ * A role that trusts the account root trusts every principal of the account whose identity
+ * policy allows sts:AssumeRole on it, administrators and wildcard policies included (IAM
+ * "Principal element"): fine for a synth without an account, not for a deployment.
+ */
+function warnOfAccountTrust(role: iam.Role, persona: string, principals: readonly string[]): void {
+  if (!principals.includes('account')) return;
+  Annotations.of(role).addWarningV2(
+    'ml-foundation:persona-trusts-account',
+    `The ${persona} role trusts the whole account ("account" in governance.personas): every principal of the account that may call sts:AssumeRole on it can become the ${persona}. Name the IAM roles or users that may assume it.`,
+  );
 }
 
 /**
@@ -49,6 +62,7 @@ export class Personas extends Construct {
     const glueArn = (resource: string, resourceName?: string) =>
       stack.formatArn({ service: 'glue', resource, resourceName });
 
+    const { personas } = props;
     this.dataLakeAdmin = new iam.Role(this, 'DataLakeAdmin', {
       description:
         'Data lake administrator: reviews Lake Formation permissions, tags and locations',
@@ -100,28 +114,42 @@ export class Personas extends Construct {
       'The data lake admin reviews the whole catalog of the account; Lake Formation shows it every database and table.',
     );
 
-    const queryPolicy = this.queryPolicy(props, glueArn);
     this.analyst = new iam.Role(this, 'Analyst', {
       description: 'Analyst: queries, through Athena, the data that Lake Formation grants analysts',
-      assumedBy: principalsOf(props.personas.analyst.principals),
-      inlinePolicies: { query: queryPolicy },
+      assumedBy: principalsOf(personas.analyst.principals),
+      inlinePolicies: { query: this.queryPolicy(props, props.workgroups.analyst, glueArn) },
     });
     this.projectLeader = new iam.Role(this, 'ProjectLeader', {
       description:
         'Project leader: queries, through Athena, the data that Lake Formation grants project leaders',
-      assumedBy: principalsOf(props.personas.projectLeader.principals),
-      inlinePolicies: { query: queryPolicy },
+      assumedBy: principalsOf(personas.projectLeader.principals),
+      inlinePolicies: {
+        query: this.queryPolicy(props, props.workgroups.projectLeader, glueArn),
+      },
     });
-    for (const role of [this.analyst, this.projectLeader]) this.acknowledgeQueryPolicy(role, props);
+    this.acknowledgeQueryPolicy(this.analyst, props, props.workgroups.analyst);
+    this.acknowledgeQueryPolicy(this.projectLeader, props, props.workgroups.projectLeader);
+    warnOfAccountTrust(this.dataLakeAdmin, 'data lake admin', personas.dataLakeAdmin.principals);
+    warnOfAccountTrust(this.analyst, 'analyst', personas.analyst.principals);
+    warnOfAccountTrust(this.projectLeader, 'project leader', personas.projectLeader.principals);
   }
 
+  /**
+   * What a query persona may do: run queries, prepared statements and saved queries in its own
+   * workgroup, and read and write the results under that workgroup's prefix only. Athena's
+   * results are not governed by Lake Formation, so a results prefix and query history shared
+   * with another persona would show it that persona's results (Athena, "Considerations and
+   * limitations" of Lake Formation).
+   */
   private queryPolicy(
     props: PersonasProps,
+    workgroupName: string,
     glueArn: (resource: string, resourceName?: string) => string,
   ): iam.PolicyDocument {
     const stack = Stack.of(this);
     const results = new S3PrefixAccess({
       bucketArn: props.athenaResultsBucket.bucketArn,
+      prefix: `${workgroupName}/`,
       region: stack.region,
     });
     return new iam.PolicyDocument({
@@ -138,12 +166,17 @@ export class Personas extends Construct {
             'athena:BatchGetQueryExecution',
             'athena:ListQueryExecutions',
             'athena:GetWorkGroup',
+            'athena:GetPreparedStatement',
+            'athena:ListPreparedStatements',
+            'athena:GetNamedQuery',
+            'athena:BatchGetNamedQuery',
+            'athena:ListNamedQueries',
           ],
           resources: [
             stack.formatArn({
               service: 'athena',
               resource: 'workgroup',
-              resourceName: props.workgroupName,
+              resourceName: workgroupName,
             }),
           ],
         }),
@@ -188,8 +221,12 @@ export class Personas extends Construct {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
-          sid: 'FindTheQueryResults',
-          ...results.onBucket(['s3:GetBucketLocation', 's3:ListBucket']),
+          sid: 'LocateTheResultsBucket',
+          ...results.onBucket(['s3:GetBucketLocation']),
+        }),
+        new iam.PolicyStatement({
+          sid: 'ListTheQueryResults',
+          ...results.onBucket(['s3:ListBucket'], { listPrefixOnly: true }),
         }),
         new iam.PolicyStatement({
           sid: 'WriteAndReadQueryResults',
@@ -210,11 +247,11 @@ export class Personas extends Construct {
     });
   }
 
-  private acknowledgeQueryPolicy(role: iam.Role, props: PersonasProps): void {
+  private acknowledgeQueryPolicy(role: iam.Role, props: PersonasProps, workgroup: string): void {
     acknowledgeWildcardResources(
       role,
-      [props.athenaResultsBucket.arnForObjects('*')],
-      'Athena names each query result object itself, under the workgroup output location in the query results bucket; no data lake object is in this bucket.',
+      [props.athenaResultsBucket.arnForObjects(`${workgroup}/*`)],
+      "Athena names each query result object itself, under the output location of the persona's own workgroup; no data lake object is in this bucket.",
     );
     acknowledge(
       role,

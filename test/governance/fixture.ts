@@ -6,7 +6,8 @@ import type { Construct } from 'constructs';
 import type { CatalogResources } from '../../lib/catalog/catalog-resources';
 import type { AppConfig } from '../../lib/config/schema';
 import { GovernanceStack } from '../../lib/governance/governance-stack';
-import { DMS_COLUMNS } from '../../lib/replication/dms-columns';
+import { audienceWorkgroupName } from '../../lib/catalog/query-workgroup';
+import { historyColumnsOf, personaSlug, QUERY_PERSONAS } from '../../lib/governance/tag-model';
 import { replicatedDatasetsOf, storageStackOf } from '../support/stacks';
 import type { TestAppOptions } from '../support/test-app';
 import { createTestApp, testConfig } from '../support/test-app';
@@ -15,8 +16,8 @@ import { createTestApp, testConfig } from '../support/test-app';
 export interface FixtureCatalogProps {
   /** The Glue database. */
   readonly databaseName: string;
-  /** The Athena workgroup. */
-  readonly workgroupName: string;
+  /** The Athena workgroup of each query persona, by its name. */
+  readonly queryWorkgroups: ReadonlyMap<string, string>;
   /** The declared tables, each with its column names. */
   readonly tables: ReadonlyMap<string, readonly string[]>;
 }
@@ -27,12 +28,12 @@ export class FixtureCatalogStack extends Stack implements CatalogResources {
   readonly database: glue.CfnDatabase;
   readonly tables = new Map<string, glue.CfnTable>();
   readonly crawlerRoles: iam.IRole[];
-  readonly workgroupName: string;
+  readonly queryWorkgroups: ReadonlyMap<string, string>;
 
   constructor(scope: Construct, id: string, props: FixtureCatalogProps) {
     super(scope, id);
     this.databaseName = props.databaseName;
-    this.workgroupName = props.workgroupName;
+    this.queryWorkgroups = props.queryWorkgroups;
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: this.account,
       databaseInput: { name: this.databaseName },
@@ -61,30 +62,54 @@ export class FixtureCatalogStack extends Stack implements CatalogResources {
   }
 }
 
-/** The catalog that the catalog stack declares for `config`: the replicated tables with the DMS columns. */
+/** The workgroups of the query personas for `config`. */
+export function queryWorkgroupsOf(config: AppConfig): Map<string, string> {
+  return new Map(
+    QUERY_PERSONAS.map((persona) => [
+      personaSlug(persona),
+      audienceWorkgroupName(config.catalog.athena.workgroupName, personaSlug(persona)),
+    ]),
+  );
+}
+
+/**
+ * The catalog that the catalog stack declares for `config`: the replicated tables with the
+ * dataset's columns and the history columns.
+ */
 export function catalogOf(config: AppConfig): FixtureCatalogProps {
   return {
     databaseName: config.catalog.databaseName,
-    workgroupName: config.catalog.athena.workgroupName,
+    queryWorkgroups: queryWorkgroupsOf(config),
     tables: new Map(
       replicatedDatasetsOf(config).map((dataset) => [
         dataset.name,
-        [...dataset.columns.map((column) => column.name), ...Object.values(DMS_COLUMNS)],
+        [...dataset.columns.map((column) => column.name), ...historyColumnsOf(dataset)],
       ]),
     ),
   };
 }
 
-/** The storage stack, the fixture catalog and the governance stack, for `overrides`. */
-export function buildGovernance(overrides: unknown = {}, options: TestAppOptions = {}) {
+/**
+ * The storage stack, the fixture catalog and the governance stack, for `overrides`; `change`
+ * may then alter the checked configuration, to reach a construct's own checks.
+ */
+export function buildGovernance(
+  overrides: unknown = {},
+  options: TestAppOptions = {},
+  change: (config: AppConfig) => void = () => undefined,
+) {
   const app: App = createTestApp(options);
-  const config = testConfig(overrides);
+  const config = structuredClone(testConfig(overrides));
+  change(config);
   const storage = storageStackOf(app, config);
   const catalog = new FixtureCatalogStack(app, 'Catalog', catalogOf(config));
   const governance = new GovernanceStack(app, 'Governance', {
     governance: config.governance,
     storage,
     catalog,
+    historyColumns: new Map(
+      replicatedDatasetsOf(config).map((dataset) => [dataset.name, historyColumnsOf(dataset)]),
+    ),
   });
   return { app, config, storage, catalog, governance };
 }

@@ -7,31 +7,67 @@ function stack(): Stack {
   return new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Governance');
 }
 
-/** The Glue resources that the provider's role may read. */
-function glueResources(scope: Stack): unknown[] {
+/** Every action the provider's role may take. */
+function actionsOf(scope: Stack): string[] {
   const policies = Object.values(Template.fromStack(scope).findResources('AWS::IAM::Policy'));
   return policies.flatMap((policy) =>
-    (policy.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>)
-      .filter((statement) => JSON.stringify(statement.Action).includes('glue:'))
-      .map((statement) => statement.Resource),
+    (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap(
+      (statement) => [statement.Action].flat(),
+    ),
   );
 }
 
+const NO_OBJECTS = {
+  admins: ['arn:aws:iam::111122223333:role/Deployer'],
+  tableNames: [],
+  defaultPermissions: false,
+};
+
 describe('lakeFormationProvider', () => {
-  test('one provider per stack, whose role reads the governed database once', () => {
+  test('a provider without a database may change the settings and nothing else', () => {
     const scope = stack();
-    const provider = lakeFormationProvider(scope, 'ml_foundation');
-    expect(lakeFormationProvider(scope, 'ml_foundation')).toBe(provider);
-    expect(JSON.stringify(glueResources(scope))).toContain('database/ml_foundation');
-    expect(glueResources(scope)).toHaveLength(1);
+    lakeFormationProvider(scope, NO_OBJECTS);
+    const actions = actionsOf(scope).filter((action) => /^(lakeformation|glue|iam):/.test(action));
+    expect(actions.sort()).toEqual([
+      'lakeformation:GetDataLakeSettings',
+      'lakeformation:PutDataLakeSettings',
+    ]);
   });
 
-  test('another database fails instead of getting a provider that cannot read it', () => {
+  test('with a database, it may list and revoke permissions and read that database and its named tables', () => {
     const scope = stack();
-    lakeFormationProvider(scope, 'ml_foundation');
-    expect(() => lakeFormationProvider(scope, 'other_lake')).toThrow(
-      'The Lake Formation provider of stack Governance serves the governed database "ml_foundation"; ' +
-        'it cannot serve "other_lake" as well.',
+    lakeFormationProvider(scope, {
+      ...NO_OBJECTS,
+      databaseName: 'ml_foundation',
+      tableNames: ['banking'],
+    });
+    expect(actionsOf(scope)).toEqual(
+      expect.arrayContaining([
+        'lakeformation:ListPermissions',
+        'lakeformation:RevokePermissions',
+        'glue:GetDatabase',
+        'glue:GetTable',
+      ]),
     );
+    expect(actionsOf(scope)).not.toContain('lakeformation:GrantPermissions');
+  });
+
+  test('a second provider in the stack fails instead of getting another scope', () => {
+    const scope = stack();
+    lakeFormationProvider(scope, NO_OBJECTS);
+    expect(() => lakeFormationProvider(scope, NO_OBJECTS)).toThrow(
+      'Stack Governance has a Lake Formation provider already: make one, with everything it may change.',
+    );
+  });
+
+  // Lambda limits a function's environment variables to 4 KB in all.
+  test('a scope too large for a Lambda environment fails synth', () => {
+    const scope = stack();
+    lakeFormationProvider(scope, {
+      ...NO_OBJECTS,
+      databaseName: 'ml_foundation',
+      tableNames: Array.from({ length: 200 }, (_, index) => `table_number_${index}`),
+    });
+    expect(() => Template.fromStack(scope)).toThrow(/more than a Lambda environment holds/);
   });
 });

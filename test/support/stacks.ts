@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { catalogAccessOf } from '../../lib/app';
 import { CatalogStack } from '../../lib/catalog/catalog-stack';
 import type { DatasetConfig } from '../../lib/config/dataset';
 import { datasetNamed } from '../../lib/config/dataset';
@@ -37,7 +38,7 @@ export function catalogStackOf(
     catalog: config.catalog,
     datasets: replicatedDatasetsOf(config),
     changeDataPrefix: config.replication.bucketFolder,
-    governed: config.features.governance,
+    access: catalogAccessOf(config, replicatedDatasetsOf(config)),
     removalPolicy: removalPolicyOf(config.storage.removalPolicy),
     storage,
   });

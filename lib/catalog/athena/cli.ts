@@ -5,7 +5,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { DatasetConfig } from '../../config/dataset';
 import { datasetNamed } from '../../config/dataset';
 import { ConfigError, resolveConfig } from '../../config/load-config';
+import type { GovernanceConfig } from '../../governance/config';
+import type { QueryPersona } from '../../governance/tag-model';
+import { personaSlug, QUERY_PERSONAS, selectableColumns } from '../../governance/tag-model';
 import { AsOfQueryError, asOfQuery, replicatedTableSpec } from '../as-of-query';
+import { audienceWorkgroupName } from '../query-workgroup';
 import type { ResultSource, RunQueryOptions } from './athena-client';
 import { AthenaQueryError, AthenaQueryTimeoutError, runQuery } from './athena-client';
 import type { OutputFormat } from './output-format';
@@ -27,7 +31,10 @@ export const USAGE = `Usage:
 Options:
   --format csv|jsonl    output on stdout (default csv)
   --config <file>       the app's configuration file (default: the built-in configuration)
-  --workgroup <name>    Athena workgroup (default: catalog.athena.workgroupName)
+  --persona <name>      under governance: analyst or project-leader, whose workgroup to run
+                        in and, for snapshot, whose columns to select
+  --workgroup <name>    Athena workgroup (default: the persona's, or without governance
+                        catalog.athena.workgroupName)
   --database <name>     Glue database (default: catalog.databaseName)
   --region <region>     AWS region (default: from the AWS environment)
   --timeout <seconds>   longest wait for the query to finish (default 600)
@@ -89,6 +96,7 @@ const OPTIONS = {
   format: { type: 'string', default: 'csv' },
   config: { type: 'string' },
   workgroup: { type: 'string' },
+  persona: { type: 'string' },
   database: { type: 'string' },
   region: { type: 'string' },
   timeout: { type: 'string', default: '600' },
@@ -208,16 +216,65 @@ async function snapshot(values: Values, output: Output, env: CliEnvironment): Pr
     tables: config.replication.tables,
   });
   const database = values.database ?? config.catalog.databaseName;
-  const sql = asOfQuery(replicatedTableSpec(database, dataset), { at });
+  const target = queryTarget(values, config);
+  const columns = target.persona
+    ? selectableColumns(config.governance, target.persona, dataset)
+    : dataset.columns.map((column) => column.name);
+  if (columns.length === 0) {
+    throw new UsageError(
+      `the ${personaSlug(target.persona!)} may read no column of "${dataset.name}" (governance.grants)`,
+    );
+  }
+  const visible = { ...dataset, columns: dataset.columns.filter((c) => columns.includes(c.name)) };
+  const sql = asOfQuery(replicatedTableSpec(database, visible), { at });
   if (values['print-sql']) {
     env.stdout.write(`${sql}\n`);
     return EXIT_OK;
   }
-  const workgroup = values.workgroup ?? config.catalog.athena.workgroupName;
+  const { workgroup } = target;
   env.stderr.write(
     `athena: ${database}.${dataset.name} as of ${formatUtc(at)}, workgroup ${workgroup}\n`,
   );
   return run(sql, { workgroup, database, region: values.region, ...output }, env);
+}
+
+/** The catalog settings the command line reads. */
+interface CatalogSettings {
+  readonly features: { readonly governance: boolean };
+  readonly catalog: { readonly athena: { readonly workgroupName: string } };
+  readonly governance: GovernanceConfig;
+}
+
+/**
+ * The workgroup to run in and, under governance, whose grants decide the columns: each query
+ * persona has a workgroup of its own, and a query that names a column its grants do not cover
+ * fails, so under governance the persona is required (by name, or by its workgroup).
+ */
+function queryTarget(
+  values: Values,
+  config: CatalogSettings,
+): { workgroup: string; persona?: QueryPersona } {
+  const base = config.catalog.athena.workgroupName;
+  const workgroupOf = (persona: QueryPersona) => audienceWorkgroupName(base, personaSlug(persona));
+  const names = QUERY_PERSONAS.map(personaSlug).join(' or ');
+  if (!config.features.governance) {
+    if (values.persona !== undefined) {
+      throw new UsageError(
+        '--persona needs governance (features.governance): there are no personas',
+      );
+    }
+    return { workgroup: values.workgroup ?? base };
+  }
+  if (values.persona !== undefined) {
+    const persona = QUERY_PERSONAS.find((candidate) => personaSlug(candidate) === values.persona);
+    if (!persona) throw new UsageError(`--persona must be ${names}, not "${values.persona}"`);
+    return { workgroup: values.workgroup ?? workgroupOf(persona), persona };
+  }
+  const persona = QUERY_PERSONAS.find((candidate) => workgroupOf(candidate) === values.workgroup);
+  if (persona) return { workgroup: values.workgroup!, persona };
+  throw new UsageError(
+    `the catalog is governed by Lake Formation: name your persona with --persona ${names}`,
+  );
 }
 
 /** The dataset of `table`, which must be replicated for the catalog to hold its history. */
@@ -258,7 +315,10 @@ async function query(values: Values, output: Output, env: CliEnvironment): Promi
   if (!sql || sql.trim() === '') throw new UsageError('the SQL is empty');
   const config = resolveConfig(values.config);
   const settings = {
-    workgroup: values.workgroup ?? config.catalog.athena.workgroupName,
+    workgroup:
+      config.features.governance && values.workgroup !== undefined && values.persona === undefined
+        ? values.workgroup
+        : queryTarget(values, config).workgroup,
     database: values.database ?? config.catalog.databaseName,
     region: values.region,
     ...output,

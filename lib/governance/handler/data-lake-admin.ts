@@ -4,12 +4,15 @@ import type {
   DataLakeAdminProperties,
 } from './data-lake-admin-properties';
 import { addAdmin, removeAdmin } from './data-lake-settings';
+import { settingsWriteOptions } from './dead-principals';
 import type { LakeFormationDependencies } from './lake-formation-client';
+import { requireAdminInScope } from './lake-formation-scope';
 import { recordedChangeHandlers } from './recorded-change';
 
 /**
- * `Custom::DataLakeAdmin`: makes one principal a data lake admin. Its physical id records
- * whether it added the admin or found it there; delete removes only an admin it added.
+ * `Custom::DataLakeAdmin`: makes one principal a data lake admin, if the provider's scope lists
+ * it. Its physical id records whether it added the admin or found it there; delete removes only
+ * an admin it added (removing takes rights away, so it needs no scope).
  */
 
 const ADMIN_ID = /^data-lake-admin:(added|present):(.+)$/;
@@ -29,7 +32,9 @@ export function dataLakeAdminHandlers(deps: LakeFormationDependencies) {
 
     async apply(properties, previous) {
       const principal = required(properties, 'Principal');
-      const outcome = await addAdmin(deps, principal);
+      requireAdminInScope(deps.scope, principal);
+      const options = settingsWriteOptions(properties);
+      const { result: outcome, dropped } = await addAdmin(deps, principal, options);
       // An admin that was already there when this resource took it over stays on delete; one
       // that this resource added (now or when it was created) goes.
       const keepPrevious = previous?.record.principal === principal && outcome === 'present';
@@ -37,13 +42,18 @@ export function dataLakeAdminHandlers(deps: LakeFormationDependencies) {
         PhysicalResourceId: keepPrevious
           ? previous.physicalId
           : `data-lake-admin:${outcome}:${principal}`,
-        Data: { Outcome: outcome },
+        Data: { Outcome: outcome, DroppedDeadPrincipals: dropped.join(',') },
       };
     },
 
-    async undo(record) {
-      const removed = record?.added ? await removeAdmin(deps, record.principal) : false;
-      return { Removed: String(removed) };
+    async undo(record, properties) {
+      if (!record?.added) return { Removed: 'false', DroppedDeadPrincipals: '' };
+      const { result, dropped } = await removeAdmin(
+        deps,
+        record.principal,
+        settingsWriteOptions(properties ?? {}),
+      );
+      return { Removed: String(result), DroppedDeadPrincipals: dropped.join(',') };
     },
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The properties of a `Custom::IamAllowedPrincipalsRevocation` resource: the construct writes
  * them, the handler reads them. The resource takes one database or table from
- * IAM_ALLOWED_PRINCIPALS and hands it to Lake Formation.
+ * IAM_ALLOWED_PRINCIPALS and hands it to Lake Formation for good.
  */
 
 /** The CloudFormation type of the revocation resource. */
@@ -23,6 +23,6 @@ export interface IamAllowedPrincipalsRevocationProperties {
 export interface IamAllowedPrincipalsRevocationAttributes {
   /** On create and update: the permissions it revoked, comma-separated. */
   readonly Revoked?: string;
-  /** On delete: `true` when it granted the revoked permissions back. */
+  /** On delete: always `false`; the object stays governed by Lake Formation. */
   readonly Restored?: string;
 }

@@ -2,18 +2,23 @@ import type { Permission } from '@aws-sdk/client-lakeformation';
 import { plainError } from '../../shared/handler/plain-error';
 import { required } from '../../shared/handler/required';
 import type { CatalogObject } from './iam-allowed-principals';
-import { restoreIamAllowedPrincipals, revokeIamAllowedPrincipals } from './iam-allowed-principals';
+import { revokeIamAllowedPrincipals } from './iam-allowed-principals';
 import type {
   IamAllowedPrincipalsRevocationAttributes,
   IamAllowedPrincipalsRevocationProperties,
 } from './iam-allowed-principals-revocation-properties';
 import type { LakeFormationDependencies } from './lake-formation-client';
+import { objectInScope } from './lake-formation-scope';
 import { recordedChangeHandlers } from './recorded-change';
 
 /**
  * `Custom::IamAllowedPrincipalsRevocation`: revokes what IAM_ALLOWED_PRINCIPALS holds on one
- * database or table. Its physical id records the object and what it revoked; delete grants
- * that back.
+ * database or table of the provider's scope. Its physical id records the object and what it
+ * revoked. Delete gives nothing back: the object stays governed by Lake Formation, where only
+ * its grants reach it. A grant back would open the object to every IAM principal, and the
+ * record it would follow is the physical id, which a forged Delete event chooses; so the one
+ * who takes the object from Lake Formation does it by hand (`aws lakeformation
+ * grant-permissions --principal DataLakePrincipalIdentifier=IAM_ALLOWED_PRINCIPALS ...`).
  */
 
 const REVOCATION_ID =
@@ -62,6 +67,11 @@ export function iamAllowedPrincipalsRevocationHandlers(deps: LakeFormationDepend
 
     async apply(properties, previous) {
       const target = targetOf(properties);
+      if (!objectInScope(deps.scope, target)) {
+        throw plainError(
+          `${target.tableName ? `Table ${target.databaseName}.${target.tableName}` : `Database ${target.databaseName}`} is not one that this provider was deployed to hand to Lake Formation.`,
+        );
+      }
       const revoked = await revokeIamAllowedPrincipals(deps, target);
       // What an earlier revocation of the same object took away is still what deleting gives
       // back.
@@ -77,10 +87,15 @@ export function iamAllowedPrincipalsRevocationHandlers(deps: LakeFormationDepend
     },
 
     async undo(record) {
-      const restored = record
-        ? await restoreIamAllowedPrincipals(deps, record, record.revoked)
-        : false;
-      return { Restored: String(restored) };
+      if (record && record.revoked.length > 0) {
+        console.log(
+          JSON.stringify({
+            keptUnderLakeFormation: record,
+            note: 'IAM_ALLOWED_PRINCIPALS is not given back its grant; grant it by hand to return the object to IAM-only access control',
+          }),
+        );
+      }
+      return { Restored: 'false' };
     },
   });
 }

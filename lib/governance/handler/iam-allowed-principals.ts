@@ -1,10 +1,5 @@
 import type { Permission, Resource } from '@aws-sdk/client-lakeformation';
-import {
-  GrantPermissionsCommand,
-  ListPermissionsCommand,
-  RevokePermissionsCommand,
-} from '@aws-sdk/client-lakeformation';
-import { isError } from '../../shared/handler/aws-errors';
+import { ListPermissionsCommand, RevokePermissionsCommand } from '@aws-sdk/client-lakeformation';
 import { withRetry } from '../../shared/handler/retry';
 import type { LakeFormationDependencies } from './lake-formation-client';
 import { IAM_ALLOWED_PRINCIPALS, lakeFormationRetry } from './lake-formation-client';
@@ -13,7 +8,7 @@ import { IAM_ALLOWED_PRINCIPALS, lakeFormationRetry } from './lake-formation-cli
  * A database or table created while Lake Formation ran in "IAM access control only" mode
  * carries a grant of ALL to IAM_ALLOWED_PRINCIPALS, which lets IAM alone decide who reads it
  * and makes every Lake Formation grant on it moot. Handing it to Lake Formation means revoking
- * that grant; giving it back means granting it again.
+ * that grant.
  */
 
 /** A Glue database, or a table in it. */
@@ -76,33 +71,4 @@ export async function revokeIamAllowedPrincipals(
     lakeFormationRetry(deps),
   );
   return permissions;
-}
-
-/**
- * Grants `permissions` back to IAM_ALLOWED_PRINCIPALS on `target`. A database or table that is
- * already gone has nothing to give back. Returns whether it granted.
- */
-export async function restoreIamAllowedPrincipals(
-  deps: LakeFormationDependencies,
-  target: CatalogObject,
-  permissions: readonly Permission[],
-): Promise<boolean> {
-  if (permissions.length === 0) return false;
-  try {
-    await withRetry(
-      () =>
-        deps.lakeFormation.send(
-          new GrantPermissionsCommand({
-            Principal: principal,
-            Resource: resourceOf(target),
-            Permissions: [...permissions],
-          }),
-        ),
-      lakeFormationRetry(deps),
-    );
-    return true;
-  } catch (error) {
-    if (isError(error, 'EntityNotFoundException')) return false;
-    throw error;
-  }
 }

@@ -1,13 +1,16 @@
 import type { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import { isError, isRetryable } from '../../shared/handler/aws-errors';
 import type { RetryOptions } from '../../shared/handler/retry';
+import type { LakeFormationScope } from './lake-formation-scope';
 
 /** The principal that stands for "IAM decides": Glue's permission model before Lake Formation. */
 export const IAM_ALLOWED_PRINCIPALS = 'IAM_ALLOWED_PRINCIPALS';
 
-/** A Lake Formation client and how to retry its calls; tests replace both. */
+/** A Lake Formation client, what it may change, and how to retry its calls; tests replace all. */
 export interface LakeFormationDependencies {
   readonly lakeFormation: LakeFormationClient;
+  /** What the provider may change (see `lake-formation-scope.ts`). */
+  readonly scope: LakeFormationScope;
   /**
    * How the calls are retried, on top of {@link isLakeFormationRetryable}.
    * @default - withRetry's defaults

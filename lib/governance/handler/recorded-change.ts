@@ -20,8 +20,11 @@ export interface RecordedChange<P, R, D extends object> {
   read(physicalId: string): R | undefined;
   /** Makes the change on create and update; `previous` is the resource's record on update. */
   apply(properties: P, previous: Recorded<R> | undefined): Promise<cfn.OnEventResponse<D>>;
-  /** Undoes what `record` says was changed; without a record there is nothing to undo. */
-  undo(record: R | undefined): Promise<D>;
+  /**
+   * Undoes what `record` says was changed; without a record there is nothing to undo.
+   * `properties` are those of the deleted resource, for how to undo (never for what).
+   */
+  undo(record: R | undefined, properties: P | undefined): Promise<D>;
 }
 
 /** The onEvent handler of a resource type that records its change in its physical id. */
@@ -29,7 +32,10 @@ export function recordedChangeHandlers<P, R, D extends object>(change: RecordedC
   return {
     async onEvent(event: cfn.OnEvent<P>): Promise<cfn.OnEventResponse<D>> {
       if (event.RequestType === 'Delete') {
-        const data = await change.undo(change.read(event.PhysicalResourceId));
+        const data = await change.undo(
+          change.read(event.PhysicalResourceId),
+          event.ResourceProperties,
+        );
         return { PhysicalResourceId: event.PhysicalResourceId, Data: data };
       }
       const physicalId = event.RequestType === 'Update' ? event.PhysicalResourceId : undefined;

@@ -14,6 +14,7 @@ import type { CliEnvironment, OutputStream } from '../../../lib/catalog/athena/c
 import { main, USAGE } from '../../../lib/catalog/athena/cli';
 import type { ResultObjectReader } from '../../../lib/catalog/athena/result-objects';
 import { BANKING_DATASET } from '../../../lib/config/dataset';
+import { BANKING_ANALYST_COLUMNS, BANKING_PERSONAL_COLUMNS } from '../../../lib/governance/config';
 import {
   RESULT_LOCATION,
   athenaCsv,
@@ -39,6 +40,7 @@ const ACCOUNT_COLUMNS = [
 
 let configDir: string;
 let configFile: string;
+let governedConfigFile: string;
 
 beforeAll(() => {
   configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'athena-cli-'));
@@ -68,8 +70,11 @@ beforeAll(() => {
         },
       ],
       replication: { tables: ['banking', 'accounts'] },
+      features: { governance: false },
     }),
   );
+  governedConfigFile = path.join(configDir, 'governed.json');
+  fs.writeFileSync(governedConfigFile, JSON.stringify({}));
 });
 
 afterAll(() => fs.rmSync(configDir, { recursive: true, force: true }));
@@ -273,6 +278,8 @@ describe('athena snapshot', () => {
       'banking',
       '--at',
       '2024-03-01T10:00:00Z',
+      '--persona',
+      'analyst',
       '--workgroup',
       'analysts',
       '--database',
@@ -297,6 +304,8 @@ describe('athena snapshot', () => {
       '--at',
       '2024-03-01',
       '--print-sql',
+      '--persona',
+      'project-leader',
     ]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('FROM "ml_foundation"."banking"');
@@ -372,6 +381,85 @@ describe('athena snapshot', () => {
   });
 });
 
+describe('athena snapshot under governance', () => {
+  const BANKING = ['snapshot', '--table', 'banking', '--at', '2024-03-01', '--print-sql'];
+  const sqlOf = (columns: readonly string[]) =>
+    asOfQuery(
+      replicatedTableSpec('ml_foundation', {
+        ...BANKING_DATASET,
+        columns: BANKING_DATASET.columns.filter((c) => columns.includes(c.name)),
+      }),
+      { at: new Date('2024-03-01T00:00:00Z') },
+    );
+
+  // Under Lake Formation a query that names a column the caller may not select fails
+  // ("Column ... cannot be resolved or requester is not authorized", metabase/metabase#40355):
+  // the snapshot names only the columns the persona's grants cover.
+  test('an analyst selects every banking column but the personal ones', async () => {
+    const result = await run([...BANKING, '--persona', 'analyst', '--config', governedConfigFile]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${sqlOf(BANKING_ANALYST_COLUMNS)}\n`);
+    for (const personal of BANKING_PERSONAL_COLUMNS) {
+      expect(result.stdout).not.toContain(`"${personal}"`);
+    }
+  });
+
+  test('a project leader selects every banking column', async () => {
+    const result = await run([
+      ...BANKING,
+      '--persona',
+      'project-leader',
+      '--config',
+      governedConfigFile,
+    ]);
+    expect(result.stdout).toBe(`${sqlOf(BANKING_DATASET.columns.map((column) => column.name))}\n`);
+  });
+
+  test("runs in the persona's own workgroup, or finds the persona from its workgroup", async () => {
+    const at = ['snapshot', '--table', 'banking', '--at', '2024-03-01'];
+    await run([...at, '--persona', 'analyst', '--config', governedConfigFile]);
+    expect(startInput()?.WorkGroup).toBe('ml-foundation-analyst');
+    athena.resetHistory();
+    await run([
+      ...at,
+      '--workgroup',
+      'ml-foundation-project-leader',
+      '--config',
+      governedConfigFile,
+    ]);
+    expect(startInput()?.QueryString).toContain('"age"');
+  });
+
+  test('without a persona it refuses, naming the personas, before calling Athena', async () => {
+    const result = await run([...BANKING, '--config', governedConfigFile]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'athena: the catalog is governed by Lake Formation: name your persona with --persona analyst or project-leader\n',
+    );
+    const unknown = await run([...BANKING, '--persona', 'intern', '--config', governedConfigFile]);
+    expect(unknown.stderr).toBe(
+      'athena: --persona must be analyst or project-leader, not "intern"\n',
+    );
+    expect(athena.calls()).toHaveLength(0);
+  });
+
+  test("any SQL runs in the persona's workgroup, or in a workgroup named outright", async () => {
+    const sql = ['query', '--sql', 'SELECT 1', '--config', governedConfigFile];
+    expect((await run(sql)).status).toBe(2);
+    await run([...sql, '--persona', 'project-leader']);
+    expect(startInput()?.WorkGroup).toBe('ml-foundation-project-leader');
+    athena.resetHistory();
+    await run([...sql, '--workgroup', 'sandbox']);
+    expect(startInput()?.WorkGroup).toBe('sandbox');
+  });
+
+  test('a persona without governance is refused', async () => {
+    const result = await run([...BANKING, '--persona', 'analyst', '--config', configFile]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--persona needs governance');
+  });
+});
+
 describe('athena query', () => {
   test('runs any SQL and writes JSON Lines of every type', async () => {
     const types = [
@@ -390,7 +478,15 @@ describe('athena query', () => {
           row(null, '-Infinity', 'false', 'null', null),
         ]),
       );
-    const result = await run(['query', '--sql', 'SELECT * FROM t', '--format', 'jsonl']);
+    const result = await run([
+      'query',
+      '--sql',
+      'SELECT * FROM t',
+      '--format',
+      'jsonl',
+      '--config',
+      configFile,
+    ]);
     expect(result.status).toBe(0);
     expect(startInput()).toMatchObject({
       QueryString: 'SELECT * FROM t',
@@ -405,7 +501,7 @@ describe('athena query', () => {
   test('reads the SQL from a file', async () => {
     const file = path.join(configDir, 'query.sql');
     fs.writeFileSync(file, '  SELECT id FROM accounts\n');
-    const result = await run(['query', '--file', file]);
+    const result = await run(['query', '--file', file, '--config', configFile]);
     expect(result.status).toBe(0);
     expect(startInput()?.QueryString).toBe('SELECT id FROM accounts');
   });
@@ -416,7 +512,7 @@ describe('athena query', () => {
         reason: "line 1:1: mismatched input 'SELEC'.\nExpecting: 'ALTER', 'ANALYZE', <query>",
       }),
     );
-    const result = await run(['query', '--sql', 'SELEC 1']);
+    const result = await run(['query', '--sql', 'SELEC 1', '--config', configFile]);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n').slice(-2)).toEqual([
@@ -439,7 +535,15 @@ describe('athena query', () => {
   test('a query that outlives --timeout is cancelled, status 1', async () => {
     athena.on(GetQueryExecutionCommand).resolves(execution('RUNNING'));
     athena.on(StopQueryExecutionCommand).resolves({});
-    const result = await run(['query', '--sql', 'SELECT 1', '--timeout', '1']);
+    const result = await run([
+      'query',
+      '--sql',
+      'SELECT 1',
+      '--timeout',
+      '1',
+      '--config',
+      configFile,
+    ]);
     expect(result.status).toBe(1);
     expect(result.stderr.split('\n').slice(-2)).toEqual([
       'athena: Athena query query-1 did not finish within 1 s (still RUNNING); it was cancelled',
@@ -508,7 +612,7 @@ describe('athena query', () => {
         setImmediate(listener);
       },
     };
-    const result = await run(['query', '--sql', 'SELECT 1'], { stdout });
+    const result = await run(['query', '--sql', 'SELECT 1', '--config', configFile], { stdout });
     expect(result.status).toBe(0);
     expect(drains.length).toBeGreaterThan(1);
     expect(text.split('\n')).toHaveLength(3002);
