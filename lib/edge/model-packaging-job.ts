@@ -101,7 +101,6 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       description: 'Runs Lookout for Vision model packaging jobs into Greengrass components',
       polls: true,
       queryInterval: Duration.minutes(1),
-      totalTimeout: Duration.hours(2),
     });
     this.grantPackaging(provider, props);
 

@@ -43,7 +43,6 @@ function controlProvider(scope: Construct): SharedProvider {
     description: 'Stops DMS replications before CloudFormation changes them, starts them after',
     polls: true,
     queryInterval: Duration.seconds(30),
-    totalTimeout: Duration.hours(2),
   });
 }
 
