@@ -115,6 +115,7 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
       catalog: config.catalog,
       datasets: replicated,
       changeDataPrefix: config.replication.bucketFolder,
+      replicationGeneration: config.replication.generation,
       governed: features.governance,
       removalPolicy,
       storage,

@@ -5,7 +5,11 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { DatasetConfig } from '../config/dataset';
-import { tableKeyPrefix } from '../replication/data-lake-layout';
+import {
+  GENERATION_COLUMN,
+  tableKeyPrefix,
+  truncationsKeyPrefix,
+} from '../replication/data-lake-layout';
 import { addOutputs } from '../shared/outputs';
 import type { StorageResources } from '../storage/storage-resources';
 import { AsOfSnapshots } from './as-of-snapshots';
@@ -14,6 +18,7 @@ import type { CatalogConfig } from './config';
 import type { CatalogResources } from './catalog-resources';
 import { QueryWorkgroup } from './query-workgroup';
 import { ReplicatedTable } from './replicated-table';
+import { TruncationMarksTable } from './truncation-marks-table';
 
 /** Properties of the {@link CatalogStack}. */
 export interface CatalogStackProps extends StackProps {
@@ -25,6 +30,8 @@ export interface CatalogStackProps extends StackProps {
   readonly datasets: readonly DatasetConfig[];
   /** The prefix of the data lake bucket that DMS writes the change history under. */
   readonly changeDataPrefix: string;
+  /** The current replication generation: the tables read generations 1 to this one. */
+  readonly replicationGeneration: number;
   /**
    * Whether Lake Formation governs the catalog: tables get no IAM-only default permissions, and
    * the discovery crawler reads with Lake Formation credentials.
@@ -50,6 +57,8 @@ export class CatalogStack extends Stack implements CatalogResources {
   /** The crawlers, for governance to switch to Lake Formation credentials. */
   readonly crawlers: glue.CfnCrawler[];
   readonly asOfSnapshots: AsOfSnapshots;
+  /** The truncation marks that the as-of queries read (`history_truncations`). */
+  readonly truncationMarks: TruncationMarksTable;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     super(scope, id, props);
@@ -70,22 +79,31 @@ export class CatalogStack extends Stack implements CatalogResources {
 
     const tables = new Map<string, glue.CfnTable>();
     const declared = datasets.map((dataset) => {
-      const keyPrefix = tableKeyPrefix(dataPrefix, dataset);
       const table = new ReplicatedTable(this, `${dataset.name}Table`, {
         databaseName: this.database.ref,
         dataset,
         bucket: storage.dataLakeBucket,
-        keyPrefix,
+        bucketFolder: dataPrefix,
+        generation: props.replicationGeneration,
       });
       tables.set(dataset.name, table.table);
-      return { name: dataset.name, keyPrefix };
+      return { name: dataset.name, keyPrefix: table.keyPrefix };
     });
     this.tables = tables;
+    this.truncationMarks = new TruncationMarksTable(this, 'TruncationMarks', {
+      databaseName: this.database.ref,
+      bucket: storage.dataLakeBucket,
+      bucketFolder: dataPrefix,
+    });
 
     const crawlers = new CatalogCrawlers(this, 'Crawlers', {
       namePrefix: props.projectName,
       databaseName: this.database.ref,
       tables: declared,
+      excludedPatterns: [
+        ...datasets.map((dataset) => `${tableKeyPrefix(`${GENERATION_COLUMN}=*`, dataset)}**`),
+        `${truncationsKeyPrefix(dataPrefix).slice(dataPrefix.length)}**`,
+      ],
       bucket: storage.dataLakeBucket,
       dataKey: storage.dataKey,
       dataPrefix,
@@ -113,6 +131,13 @@ export class CatalogStack extends Stack implements CatalogResources {
       workgroupName: workgroup.workgroupName,
       datasets,
     });
+    // The queries read the change tables and the marks; Athena prepares a statement against
+    // the catalog as it is.
+    for (const statement of this.asOfSnapshots.preparedStatements.values()) {
+      for (const table of [...tables.values(), this.truncationMarks.table]) {
+        statement.node.addDependency(table);
+      }
+    }
 
     addOutputs(this, [
       {

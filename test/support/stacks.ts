@@ -37,6 +37,7 @@ export function catalogStackOf(
     catalog: config.catalog,
     datasets: replicatedDatasetsOf(config),
     changeDataPrefix: config.replication.bucketFolder,
+    replicationGeneration: config.replication.generation,
     governed: config.features.governance,
     removalPolicy: removalPolicyOf(config.storage.removalPolicy),
     storage,
