@@ -68,7 +68,7 @@ export const replicationConfigSchema = z.strictObject({
   }),
   dmsRoles: z.enum(['create', 'existing']).meta({
     description:
-      '`create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role`; `existing` refers to them (creating a role that exists fails).',
+      '`create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role` if the account lacks them (the DMS console creates them the first time it is used), and never deletes them; `existing` uses the ones the account has. Either way the deployment waits until DMS can use `dms-vpc-role`, and fails with what DMS says if it cannot.',
   }),
   tables: z
     .array(sqlIdentifier)
