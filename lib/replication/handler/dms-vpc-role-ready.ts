@@ -122,7 +122,7 @@ export function dmsVpcRoleReadyHandlers(deps: DmsVpcRoleReadyDependencies) {
       }
       throw plainError(
         `DMS still cannot use dms-vpc-role after ${Math.round(waited / 60_000)} minutes: ${messageOf(error)} ` +
-          'The role needs the AWS managed policy AmazonDMSVPCManagementRole and a trust policy for dms.amazonaws.com.',
+          'The role needs the AWS managed policy AmazonDMSVPCManagementRole and a trust policy for dms.amazonaws.com; with replication.dmsRoles "existing" the account must have it, "create" makes it when it is missing.',
       );
     }
   }

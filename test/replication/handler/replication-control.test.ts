@@ -681,7 +681,8 @@ describe('Custom::DmsVpcRoleReady', () => {
     await expect(
       handlers().isComplete(readyEvent('Create', { TriedSince: minutesAgo(16) })),
     ).rejects.toThrow(
-      'DMS still cannot use dms-vpc-role after 16 minutes: The IAM Role arn:aws:iam::123456789012:role/dms-vpc-role is not configured properly.',
+      'DMS still cannot use dms-vpc-role after 16 minutes: The IAM Role arn:aws:iam::123456789012:role/dms-vpc-role is not configured properly. ' +
+        'The role needs the AWS managed policy AmazonDMSVPCManagementRole and a trust policy for dms.amazonaws.com; with replication.dmsRoles "existing" the account must have it, "create" makes it when it is missing.',
     );
   });
 
