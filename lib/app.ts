@@ -195,6 +195,7 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
       catalog: config.catalog,
       datasets: replicated,
       changeDataPrefix: config.replication.bucketFolder,
+      replicationGeneration: config.replication.generation,
       access: catalogAccessOf(config, replicated),
       removalPolicy,
       storage,

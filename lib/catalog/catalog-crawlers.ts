@@ -14,8 +14,13 @@ export interface CatalogCrawlersProps {
   readonly namePrefix: string;
   /** The Glue database; pass its `ref` so that the crawlers are created after it. */
   readonly databaseName: string;
-  /** The declared tables, by name, and the key prefix of each one's files. */
+  /** The declared tables, by name, and the key prefix of each one's files now. */
   readonly tables: ReadonlyArray<{ readonly name: string; readonly keyPrefix: string }>;
+  /**
+   * What the discovery crawler skips, as Glue exclude patterns relative to `dataPrefix`: the
+   * declared tables' folders in every generation, and the truncation marks.
+   */
+  readonly excludedPatterns: readonly string[];
   /** The data lake bucket. */
   readonly bucket: s3.IBucket;
   /** The key that encrypts the data lake. */
@@ -132,8 +137,8 @@ export class CatalogCrawlers extends Construct {
       objectPrefixes: [props.dataPrefix],
       createsTables: true,
     });
-    // Levels count from the bucket (1): <prefix segments>/<schema>/<table>.
-    const tableLevel = 1 + props.dataPrefix.split('/').filter(Boolean).length + 2;
+    // Levels count from the bucket (1): <prefix segments>/generation=<n>/<schema>/<table>.
+    const tableLevel = 1 + props.dataPrefix.split('/').filter(Boolean).length + 3;
     this.discoveryCrawler = new glue.CfnCrawler(this, 'DiscoveryCrawler', {
       name: `${props.namePrefix}-discovery`,
       description: `Catalogs change data under ${props.dataPrefix} that no declared table covers, as ${props.discoveredTablePrefix}* tables`,
@@ -149,9 +154,7 @@ export class CatalogCrawlers extends Construct {
         s3Targets: [
           {
             path: `s3://${props.bucket.bucketName}/${props.dataPrefix}`,
-            exclusions: props.tables.map(
-              (table) => `${table.keyPrefix.slice(props.dataPrefix.length)}**`,
-            ),
+            exclusions: [...props.excludedPatterns],
           },
         ],
       },

@@ -17,7 +17,7 @@ export interface CatalogResources {
    * The truncation marks table, which every as-of query reads.
    * @default - none
    */
-  readonly truncationMarks?: { readonly name: string; readonly table: glue.CfnTable };
+  readonly truncationMarks?: { readonly tableName: string; readonly table: glue.CfnTable };
   /**
    * The Glue crawlers, which under governance run on a schedule that governance sets once
    * their Lake Formation grants are in place.

@@ -5,7 +5,11 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { DatasetConfig } from '../config/dataset';
-import { tableKeyPrefix } from '../replication/data-lake-layout';
+import {
+  GENERATION_COLUMN,
+  tableKeyPrefix,
+  truncationsKeyPrefix,
+} from '../replication/data-lake-layout';
 import { addOutputs } from '../shared/outputs';
 import type { StorageResources } from '../storage/storage-resources';
 import { AsOfSnapshots } from './as-of-snapshots';
@@ -15,6 +19,7 @@ import type { CatalogResources } from './catalog-resources';
 import type { AsOfWorkgroup } from './as-of-snapshots';
 import { audienceWorkgroupName, QueryWorkgroup } from './query-workgroup';
 import { ReplicatedTable } from './replicated-table';
+import { TruncationMarksTable } from './truncation-marks-table';
 
 /** One query persona of a governed catalog: its name and the columns it may read. */
 export interface QueryAudience {
@@ -44,6 +49,8 @@ export interface CatalogStackProps extends StackProps {
   readonly datasets: readonly DatasetConfig[];
   /** The prefix of the data lake bucket that DMS writes the change history under. */
   readonly changeDataPrefix: string;
+  /** The current replication generation: the tables read generations 1 to this one. */
+  readonly replicationGeneration: number;
   /**
    * How queries are governed. Under Lake Formation, tables get no IAM-only default
    * permissions, the discovery crawler reads with Lake Formation credentials, the crawlers run
@@ -73,6 +80,8 @@ export class CatalogStack extends Stack implements CatalogResources {
   readonly crawlers: glue.CfnCrawler[];
   readonly crawlerSchedule?: string;
   readonly asOfSnapshots: AsOfSnapshots;
+  /** The truncation marks that the as-of queries read (`history_truncations`). */
+  readonly truncationMarks: TruncationMarksTable;
 
   constructor(scope: Construct, id: string, props: CatalogStackProps) {
     super(scope, id, props);
@@ -94,22 +103,31 @@ export class CatalogStack extends Stack implements CatalogResources {
 
     const tables = new Map<string, glue.CfnTable>();
     const declared = datasets.map((dataset) => {
-      const keyPrefix = tableKeyPrefix(dataPrefix, dataset);
       const table = new ReplicatedTable(this, `${dataset.name}Table`, {
         databaseName: this.database.ref,
         dataset,
         bucket: storage.dataLakeBucket,
-        keyPrefix,
+        bucketFolder: dataPrefix,
+        generation: props.replicationGeneration,
       });
       tables.set(dataset.name, table.table);
-      return { name: dataset.name, keyPrefix };
+      return { name: dataset.name, keyPrefix: table.keyPrefix };
     });
     this.tables = tables;
+    this.truncationMarks = new TruncationMarksTable(this, 'TruncationMarks', {
+      databaseName: this.database.ref,
+      bucket: storage.dataLakeBucket,
+      bucketFolder: dataPrefix,
+    });
 
     const crawlers = new CatalogCrawlers(this, 'Crawlers', {
       namePrefix: props.projectName,
       databaseName: this.database.ref,
       tables: declared,
+      excludedPatterns: [
+        ...datasets.map((dataset) => `${tableKeyPrefix(`${GENERATION_COLUMN}=*`, dataset)}**`),
+        `${truncationsKeyPrefix(dataPrefix).slice(dataPrefix.length)}**`,
+      ],
       bucket: storage.dataLakeBucket,
       dataKey: storage.dataKey,
       dataPrefix,
@@ -175,6 +193,13 @@ export class CatalogStack extends Stack implements CatalogResources {
       workgroups,
       datasets,
     });
+    // The queries read the change tables and the marks; Athena prepares a statement against
+    // the catalog as it is.
+    for (const statement of this.asOfSnapshots.preparedStatements.values()) {
+      for (const table of [...tables.values(), this.truncationMarks.table]) {
+        statement.node.addDependency(table);
+      }
+    }
 
     addOutputs(this, outputs);
   }

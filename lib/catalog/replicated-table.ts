@@ -3,7 +3,14 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { DatasetConfig } from '../config/dataset';
-import { DMS_COLUMNS } from '../replication/dms-columns';
+import {
+  GENERATION_COLUMN,
+  generationBucketFolder,
+  generationPartitionProjection,
+  tableKeyPrefix,
+  tableLocationTemplate,
+} from '../replication/data-lake-layout';
+import { beforeImageColumn, DMS_COLUMNS } from '../replication/dms-columns';
 import { glueColumnType } from './glue-types';
 
 /** Properties of {@link ReplicatedTable}. */
@@ -14,8 +21,10 @@ export interface ReplicatedTableProps {
   readonly dataset: DatasetConfig;
   /** The data lake bucket. */
   readonly bucket: s3.IBucket;
-  /** The key prefix that DMS writes the table's files under, ending with a slash. */
-  readonly keyPrefix: string;
+  /** The prefix that every replication generation writes under, ending with a slash. */
+  readonly bucketFolder: string;
+  /** The current replication generation: the table reads generations 1 to this one. */
+  readonly generation: number;
 }
 
 /**
@@ -45,31 +54,59 @@ export const CHANGE_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
 
 /**
  * The Glue table over one source table's change history: every row DMS wrote, full load and
- * changes, declared in code from the dataset's columns so that its schema is reviewed with the
- * code and exists before any crawler runs. It has no partitions: the table's folder holds the
- * full-load files next to the change files, and all of them are needed (see
- * `lib/replication/data-lake-layout.ts`).
+ * changes, in every replication generation, declared in code from the dataset's columns so
+ * that its schema is reviewed with the code and exists before any crawler runs.
+ *
+ * Each generation writes its own folder, above the schema and table folders
+ * (`lib/replication/data-lake-layout.ts`), so the table is partitioned by `generation` and
+ * Athena finds each generation's files through partition projection on a location template,
+ * generations 1 to the current one; nothing registers partitions. Within a generation there
+ * are no partitions: the table's folder holds the full-load files next to the change files,
+ * and all of them are needed. The table's own location is the current generation's folder,
+ * which is what tools that ignore projection (and the declared-tables crawler) read.
+ *
+ * Besides the dataset's columns and the DMS columns, it has the before-image of each primary
+ * key column (`bi_<key>`, typed as the key), which DMS writes for every change.
  */
 export class ReplicatedTable extends Construct {
   readonly table: glue.CfnTable;
   readonly tableName: string;
-  /** `s3://bucket/prefix/` of the table's files. */
+  /** `s3://bucket/prefix/` of the table's files in the current generation. */
   readonly location: string;
+  /** The key prefix of the table's files in the current generation, ending with a slash. */
+  readonly keyPrefix: string;
 
   constructor(scope: Construct, id: string, props: ReplicatedTableProps) {
     super(scope, id);
     const { dataset } = props;
     this.tableName = dataset.name;
-    this.location = `s3://${props.bucket.bucketName}/${props.keyPrefix}`;
+    this.keyPrefix = tableKeyPrefix(
+      generationBucketFolder(props.bucketFolder, props.generation),
+      dataset,
+    );
+    this.location = `s3://${props.bucket.bucketName}/${this.keyPrefix}`;
+    const beforeImages = dataset.primaryKey.map((key) => {
+      const column = dataset.columns.find((candidate) => candidate.name === key);
+      if (!column) throw new Error(`dataset "${dataset.name}": primary key "${key}" is no column`);
+      return {
+        name: beforeImageColumn(key),
+        type: glueColumnType(column.type),
+        comment: `${key} before the change (DMS before-image); an update that changes the key holds the old key here`,
+      };
+    });
 
-    const reserved = new Set(CHANGE_COLUMNS.map((column) => column.name));
+    const reserved = new Set([
+      ...CHANGE_COLUMNS.map((column) => column.name),
+      GENERATION_COLUMN,
+      ...beforeImages.map((column) => column.name),
+    ]);
     this.node.addValidation({
       validate: () =>
         dataset.columns
           .filter((column) => reserved.has(column.name))
           .map(
             (column) =>
-              `dataset "${dataset.name}": column "${column.name}" clashes with a column DMS adds to every row`,
+              `dataset "${dataset.name}": column "${column.name}" clashes with a column DMS adds to every row, or with the generation partition`,
           ),
     });
 
@@ -85,12 +122,23 @@ export class ReplicatedTable extends Construct {
           EXTERNAL: 'TRUE',
           'source.database': dataset.mysqlDatabase,
           'primary.key': dataset.primaryKey.join(','),
+          ...generationPartitionProjection(
+            tableLocationTemplate(props.bucket.bucketName, props.bucketFolder, dataset),
+            props.generation,
+          ),
         },
-        partitionKeys: [],
+        partitionKeys: [
+          {
+            name: GENERATION_COLUMN,
+            type: 'int',
+            comment: 'Replication generation: each one is a full load and the changes after it',
+          },
+        ],
         storageDescriptor: {
           location: this.location,
           columns: [
             ...CHANGE_COLUMNS,
+            ...beforeImages,
             ...dataset.columns.map((column) => ({
               name: column.name,
               type: glueColumnType(column.type),

@@ -103,8 +103,6 @@ export class ModelPackagingJob extends Construct implements GreengrassComponentR
       description: 'Runs Lookout for Vision model packaging jobs into Greengrass components',
       polls: true,
       queryInterval: Duration.minutes(1),
-      // CloudFormation waits at most an hour for a custom resource; fail cleanly before that.
-      totalTimeout: Duration.minutes(55),
     });
     this.grantPackaging(provider, props);
 

@@ -151,8 +151,8 @@ export class LfTags extends Construct {
     if (marks) {
       for (const tag of props.associations.historyColumns) {
         associate(
-          `Table-${marks.name}`,
-          { table: { catalogId, databaseName, name: marks.name } },
+          `Table-${marks.tableName}`,
+          { table: { catalogId, databaseName, name: marks.tableName } },
           tag,
           marks.table,
         );

@@ -57,11 +57,18 @@ export const replicationEngineSchema = exclusiveModes([instanceEngine, serverles
 });
 export type ReplicationEngineConfig = z.infer<typeof replicationEngineSchema>;
 
+/** The largest replication generation: it keeps the DMS identifiers within 31 characters. */
+export const MAX_REPLICATION_GENERATION = 9999;
+
 export const replicationConfigSchema = z.strictObject({
   engine: replicationEngineSchema,
+  generation: z.int().min(1).max(MAX_REPLICATION_GENERATION).meta({
+    description:
+      'The replication generation, from 1: each generation is one replication (its own instance, task or serverless configuration, and target endpoint) that loads every table again into its own folder, `<bucketFolder>generation=<n>/`, next to the history of the earlier generations. Raise it for any change that replaces the replication (the engine, a create-only setting of the instance or an endpoint) and to reload the tables; such a change without a new generation fails the deployment, because the names of the new resources are already taken.',
+  }),
   dmsRoles: z.enum(['create', 'existing']).meta({
     description:
-      '`create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role`; `existing` refers to them (creating a role that exists fails).',
+      '`create` makes the account-wide `dms-vpc-role` and `dms-cloudwatch-logs-role` if the account lacks them (the DMS console creates them the first time it is used), and never deletes them; `existing` uses the ones the account has. Either way the deployment waits until DMS can use `dms-vpc-role`, and fails with what DMS says if it cannot.',
   }),
   tables: z
     .array(sqlIdentifier)
@@ -69,7 +76,7 @@ export const replicationConfigSchema = z.strictObject({
     .meta({ description: 'Datasets (see `datasets`) whose MySQL tables are replicated.' }),
   bucketFolder: s3Prefix.meta({
     description:
-      'Prefix under the data lake bucket that DMS writes to; each table lands in `<bucketFolder><mysqlDatabase>/<table>/`.',
+      'Prefix under the data lake bucket that DMS writes to; each table lands in `<bucketFolder>generation=<n>/<mysqlDatabase>/<table>/`, and truncation marks in `<bucketFolder>truncations/`.',
   }),
   cdcMaxBatchIntervalSeconds: z.int().min(1).max(86_400).meta({
     description:
@@ -113,6 +120,7 @@ export const DEFAULT_REPLICATION_CONFIG: z.input<typeof replicationConfigSchema>
     allocatedStorageGiB: 50,
     multiAz: false,
   },
+  generation: 1,
   dmsRoles: 'create',
   tables: ['banking'],
   bucketFolder: 'cdc/',

@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import type { IDependable } from 'constructs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
-import { SharedProvider } from '../shared/shared-provider';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT, SharedProvider } from '../shared/shared-provider';
+import type { DmsVpcRoleReadyProperties } from './handler/dms-vpc-role-ready-properties';
+import { DMS_VPC_ROLE_READY_RESOURCE_TYPE } from './handler/dms-vpc-role-ready-properties';
 import type { ReplicationPauseProperties } from './handler/replication-pause-properties';
 import { REPLICATION_PAUSE_RESOURCE_TYPE } from './handler/replication-pause-properties';
 import type { ReplicationStartProperties } from './handler/replication-start-properties';
@@ -33,8 +36,25 @@ export type PauseScope =
 
 /** The replication a {@link ReplicationStart} runs. */
 export type StartTarget =
-  | { readonly engine: 'instance'; readonly replicationTaskArn: string }
+  | {
+      readonly engine: 'instance';
+      readonly replicationTaskArn: string;
+      /** The instance the task runs on, which tests the endpoint connections first. */
+      readonly replicationInstanceArn: string;
+      /** The task's source and target endpoints. */
+      readonly endpointArns: string[];
+    }
   | { readonly engine: 'serverless'; readonly replicationConfigArn: string };
+
+/**
+ * The tag that every replication of the app carries, key and value: the only replications the
+ * control functions may stop or start (`aws:ResourceTag`, which DMS evaluates for
+ * StopReplicationTask and StopReplication on tasks and replication configurations).
+ */
+export interface ReplicationTag {
+  readonly key: string;
+  readonly value: string;
+}
 
 /** The stack's one provider for pausing and starting replications. */
 function controlProvider(scope: Construct): SharedProvider {
@@ -43,7 +63,6 @@ function controlProvider(scope: Construct): SharedProvider {
     description: 'Stops DMS replications before CloudFormation changes them, starts them after',
     polls: true,
     queryInterval: Duration.seconds(30),
-    totalTimeout: Duration.hours(2),
   });
 }
 
@@ -69,6 +88,21 @@ const DMS_ACTIONS = {
     stop: 'dms:StopReplication',
   },
 } as const;
+
+/** A custom resource of the control provider, which waits up to CloudFormation's hour. */
+function controlResource(
+  scope: Construct,
+  provider: SharedProvider,
+  resourceType: string,
+  properties: object,
+): CustomResource {
+  return new CustomResource(scope, 'Resource', {
+    serviceToken: provider.serviceToken,
+    resourceType,
+    properties: { ...properties },
+    serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
+  });
+}
 
 const describeGrants = new WeakMap<SharedProvider, Map<string, iam.Grant>>();
 
@@ -100,6 +134,8 @@ export interface ReplicationPauseProps {
   readonly scope: PauseScope;
   /** Digest of the replication's settings; when it changes, the replication is stopped first. */
   readonly fingerprint: string;
+  /** The tag of the app's replications: the only ones the pause may stop. */
+  readonly replicationTag: ReplicationTag;
 }
 
 /** Stops a running replication before CloudFormation changes it. */
@@ -109,7 +145,7 @@ export class ReplicationPause extends Construct {
   constructor(scope: Construct, id: string, props: ReplicationPauseProps) {
     super(scope, id);
     const provider = controlProvider(this);
-    this.grantStop(provider, props.scope);
+    this.grantStop(provider, props.scope, props.replicationTag);
     const properties: ReplicationPauseProperties =
       props.scope.engine === 'instance'
         ? {
@@ -122,31 +158,32 @@ export class ReplicationPause extends Construct {
             ReplicationConfigIdentifier: props.scope.replicationConfigIdentifier,
             Fingerprint: props.fingerprint,
           };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: REPLICATION_PAUSE_RESOURCE_TYPE,
-      properties: { ...properties },
-    });
+    this.resource = controlResource(this, provider, REPLICATION_PAUSE_RESOURCE_TYPE, properties);
   }
 
   /**
-   * Lets the handlers find and stop the replications in `scope`. The pause runs before they are
-   * created or replaced, so it names them by a wildcard: DMS generates their ARNs.
+   * Lets the handlers find and stop the replications in `scope`: only those that carry the
+   * app's tag. The pause runs before they are created or replaced, and stops the previous
+   * generation's too, so it names them by a wildcard: DMS generates their ARNs.
    */
-  private grantStop(provider: SharedProvider, scope: PauseScope): iam.Grant {
+  private grantStop(provider: SharedProvider, scope: PauseScope, tag: ReplicationTag): iam.Grant {
     const actions = DMS_ACTIONS[scope.engine];
     const [replications, why] =
       scope.engine === 'instance'
         ? [
             dmsArn(this, 'task', '*'),
-            'The pause stops the tasks of its replication instance before they are modified; task ARNs are generated by DMS and only known once the task exists.',
+            `The pause stops the tasks of its replication instance before they are modified; task ARNs are generated by DMS and only known once the task exists. It may stop only tasks tagged ${tag.key}=${tag.value}.`,
           ]
         : [
             dmsArn(this, 'replication-config', '*'),
-            'The pause runs before the replication configuration exists and finds it by its identifier; its ARN is generated by DMS.',
+            `The pause runs before the replication configuration exists and finds it by its identifier; its ARN is generated by DMS. It may stop only configurations tagged ${tag.key}=${tag.value}.`,
           ];
     const grant = grantDescribe(provider, actions.describe).combine(
-      provider.grant({ actions: [actions.stop], resources: [replications] }),
+      provider.grant({
+        actions: [actions.stop],
+        resources: [replications],
+        conditions: { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+      }),
     );
     for (const role of provider.roles) acknowledgeWildcardResources(role, [replications], why);
     return grant;
@@ -183,11 +220,22 @@ export class ReplicationStart extends Construct {
         ],
       }),
     );
+    if (target.engine === 'instance') {
+      grantDescribe(provider, 'dms:DescribeConnections');
+      targetPolicy.addStatements(
+        new iam.PolicyStatement({
+          actions: ['dms:TestConnection'],
+          resources: [target.replicationInstanceArn, ...target.endpointArns],
+        }),
+      );
+    }
     const properties: ReplicationStartProperties =
       target.engine === 'instance'
         ? {
             Engine: 'instance',
             ReplicationTaskArn: target.replicationTaskArn,
+            ReplicationInstanceArn: target.replicationInstanceArn,
+            EndpointArns: target.endpointArns,
             Fingerprint: props.fingerprint,
           }
         : {
@@ -195,11 +243,48 @@ export class ReplicationStart extends Construct {
             ReplicationConfigArn: target.replicationConfigArn,
             Fingerprint: props.fingerprint,
           };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
-      resourceType: REPLICATION_START_RESOURCE_TYPE,
-      properties: { ...properties },
-    });
+    this.resource = controlResource(this, provider, REPLICATION_START_RESOURCE_TYPE, properties);
     this.resource.node.addDependency(targetPolicy);
+  }
+}
+
+/** Properties of {@link DmsVpcRoleReady}. */
+export interface DmsVpcRoleReadyProps {
+  /** The subnet group name that the check creates and deletes. */
+  readonly probeSubnetGroupIdentifier: string;
+  /** The subnets of the replication, two or more. */
+  readonly subnetIds: string[];
+  /** What must exist before the check: the role, when this app makes it. */
+  readonly dependsOn: IDependable[];
+}
+
+/**
+ * Completes once DMS can use `dms-vpc-role` (see `handler/dms-vpc-role-ready.ts`); the subnet
+ * group and the replication, which DMS checks the role for, are created after it.
+ */
+export class DmsVpcRoleReady extends Construct {
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: DmsVpcRoleReadyProps) {
+    super(scope, id);
+    const provider = controlProvider(this);
+    const subnetGroups = dmsArn(this, 'subgrp', '*');
+    provider.grant({
+      actions: ['dms:CreateReplicationSubnetGroup', 'dms:DeleteReplicationSubnetGroup'],
+      resources: [subnetGroups],
+    });
+    for (const role of provider.roles) {
+      acknowledgeWildcardResources(
+        role,
+        [subnetGroups],
+        `DMS identifies subnet groups by generated ids in their ARNs; the handler creates and deletes only the subnet group ${props.probeSubnetGroupIdentifier}, and DMS refuses to delete a subnet group in use.`,
+      );
+    }
+    const properties: DmsVpcRoleReadyProperties = {
+      ProbeSubnetGroupIdentifier: props.probeSubnetGroupIdentifier,
+      SubnetIds: props.subnetIds,
+    };
+    this.resource = controlResource(this, provider, DMS_VPC_ROLE_READY_RESOURCE_TYPE, properties);
+    for (const dependency of props.dependsOn) this.resource.node.addDependency(dependency);
   }
 }

@@ -12,7 +12,7 @@ export interface ReplicationNetworkProps {
   readonly subnets: ec2.SubnetSelection;
   /** The MySQL source that DMS reads. */
   readonly mysql: DatabaseSource;
-  /** Resources the subnet group must wait for: the `dms-vpc-role`, when this app creates it. */
+  /** Resources the subnet group must wait for: the check that DMS can use `dms-vpc-role`. */
   readonly dependsOn: IDependable[];
   /**
    * VPC endpoints to create: `s3` (gateway) and `secretsmanager` (interface). DMS Serverless,
@@ -43,7 +43,8 @@ export class ReplicationNetwork extends Construct {
       replicationSubnetGroupDescription: 'Subnets of the DMS replication of the MySQL source',
       subnetIds,
     });
-    // DMS checks dms-vpc-role when it creates the subnet group; IAM must have it first.
+    // DMS checks dms-vpc-role when it creates the subnet group; a dependency on the role alone
+    // does not wait until DMS can use it.
     for (const dependency of props.dependsOn) this.subnetGroup.node.addDependency(dependency);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

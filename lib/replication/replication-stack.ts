@@ -10,15 +10,19 @@ import { ChangeCapture } from './change-capture';
 import type { ReplicationConfig } from './config';
 import { MySqlSourceEndpoint, S3TargetEndpoint } from './dms-endpoints';
 import { DmsServiceRoles } from './dms-service-roles';
+import { REPLICATION_TAG_KEY, ReplicationNames } from './replication-names';
 import { ReplicationNetwork } from './replication-network';
 import { SourceDatabaseSetup } from './source-database-setup';
 import { tableMappings } from './table-mappings';
 
 /** Properties of the {@link ReplicationStack}. */
 export interface ReplicationStackProps extends StackProps {
-  /** Prefix of the serverless replication's identifier, `<projectName>-cdc`. */
+  /** Prefix of the names of the DMS resources, `<projectName>-cdc-g<generation>`. */
   readonly projectName: string;
-  /** The engine, the DMS roles and user, batching, VPC endpoints and whether to start. */
+  /**
+   * The engine, the generation, the DMS roles and user, batching, VPC endpoints and whether to
+   * start.
+   */
   readonly replication: ReplicationConfig;
   /** The datasets whose MySQL tables are replicated, in the order of `replication.tables`. */
   readonly datasets: readonly DatasetConfig[];
@@ -49,12 +53,18 @@ export class ReplicationStack extends Stack {
     const { replication, datasets, storage, vpc, mysql } = props;
     const subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 
-    const roles = new DmsServiceRoles(this, 'DmsServiceRoles', { mode: replication.dmsRoles });
+    const names = new ReplicationNames(props.projectName, replication.generation);
+
+    const roles = new DmsServiceRoles(this, 'DmsServiceRoles', {
+      mode: replication.dmsRoles,
+      subnetIds: vpc.selectSubnets(subnets).subnetIds,
+      probeSubnetGroupIdentifier: names.roleProbeSubnetGroup,
+    });
     const network = new ReplicationNetwork(this, 'Network', {
       vpc,
       subnets,
       mysql,
-      dependsOn: roles.created,
+      dependsOn: roles.ready,
       endpoints: replication.vpcEndpoints,
     });
 
@@ -72,7 +82,12 @@ export class ReplicationStack extends Stack {
     const source = new MySqlSourceEndpoint(this, 'Source', {
       secret: this.sourceSetup.dmsUserSecret,
     });
-    const target = new S3TargetEndpoint(this, 'Target', {
+    // A generation's target endpoint belongs to one engine: switching engines within a
+    // generation would make a second endpoint with the generation's name, which DMS refuses.
+    const engineId = replication.engine.mode === 'instance' ? 'Instance' : 'Serverless';
+    const target = new S3TargetEndpoint(this, `Target${engineId}Generation${names.generation}`, {
+      endpointIdentifier: names.targetEndpoint,
+      generation: names.generation,
       bucket: storage.dataLakeBucket,
       encryptionKey: storage.dataKey,
       bucketFolder: replication.bucketFolder,
@@ -83,13 +98,14 @@ export class ReplicationStack extends Stack {
     this.changeCapture = new ChangeCapture(this, 'ChangeCapture', {
       engine: replication.engine,
       startTask: replication.startTask,
-      replicationConfigIdentifier: `${props.projectName}-cdc`,
+      names,
+      replicationTag: { key: REPLICATION_TAG_KEY, value: props.projectName },
       network,
       source: source.endpoint,
       target: target.endpoint,
       tableMappings: tableMappings(datasets),
       encryptionKey: storage.dataKey,
-      dependsOn: roles.created,
+      dependsOn: roles.ready,
       startsAfter: [this.sourceSetup.resource],
     });
 

@@ -27,8 +27,10 @@ export interface SharedProviderProps extends Pick<
    */
   readonly queryInterval?: Duration;
   /**
-   * Longest time an operation may take before the deployment fails.
-   * @default Duration.hours(2)
+   * Longest time an operation may take before the deployment fails; at most
+   * {@link MAX_PROVIDER_WAIT}, so that the provider reports its own failure before
+   * CloudFormation gives up on the custom resource.
+   * @default MAX_PROVIDER_WAIT
    */
   readonly totalTimeout?: Duration;
   /**
@@ -37,6 +39,22 @@ export interface SharedProviderProps extends Pick<
    */
   readonly handlerTimeout?: Duration;
 }
+
+/**
+ * How long CloudFormation waits for a custom resource: its `ServiceTimeout`, 1 to 3600 seconds
+ * ("The default value is 3600 seconds (1 hour)", AWS::CloudFormation::CustomResource). Pass it
+ * to every custom resource of a polling provider.
+ */
+export const CUSTOM_RESOURCE_SERVICE_TIMEOUT = Duration.hours(1);
+
+/**
+ * The longest a polling provider may wait: 55 minutes, five minutes inside
+ * {@link CUSTOM_RESOURCE_SERVICE_TIMEOUT}. The CDK provider framework documents "The maximum
+ * timeout is 1 hour" but does not enforce it: its waiter polls `totalTimeout / queryInterval`
+ * times whatever the total, and a longer wait only makes CloudFormation fail the resource with a
+ * timeout while the provider still polls.
+ */
+export const MAX_PROVIDER_WAIT = Duration.minutes(55);
 
 /**
  * Whether two props values ask for the same thing: equal values, the same constructs (VPC,
@@ -101,6 +119,13 @@ export class SharedProvider extends Construct {
   ) {
     super(scope, id);
     const { polls, queryInterval, totalTimeout, handlerTimeout, ...functionProps } = props;
+    const wait = polls ? (totalTimeout ?? MAX_PROVIDER_WAIT) : undefined;
+    if (wait && (wait.isUnresolved() || wait.toSeconds() > MAX_PROVIDER_WAIT.toSeconds())) {
+      throw new Error(
+        `The provider ${id} waits up to ${wait.toHumanString()}: a provider may wait at most ` +
+          `${MAX_PROVIDER_WAIT.toHumanString()}, as CloudFormation gives up on a custom resource after an hour.`,
+      );
+    }
     const timeout = handlerTimeout ?? Duration.minutes(2);
     this.onEventHandler = new HandlerFunction(this, 'OnEvent', {
       ...functionProps,
@@ -120,7 +145,7 @@ export class SharedProvider extends Construct {
       onEventHandler: this.onEventHandler.function,
       isCompleteHandler: this.isCompleteHandler?.function,
       queryInterval: polls ? (queryInterval ?? Duration.seconds(30)) : undefined,
-      totalTimeout: polls ? (totalTimeout ?? Duration.hours(2)) : undefined,
+      totalTimeout: wait,
       logGroup: frameworkLogs,
       waiterStateMachineLogOptions: polls
         ? { destination: frameworkLogs, level: sfn.LogLevel.ALL, includeExecutionData: false }

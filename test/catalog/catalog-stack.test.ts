@@ -49,6 +49,7 @@ describe('CatalogStack', () => {
     test('one per replicated dataset, exposed by name for governance', () => {
       expect(tables.map((table) => table.Properties.TableInput.Name).sort()).toEqual([
         'banking',
+        'history_truncations',
         'loans',
       ]);
       expect([...catalog.tables.keys()]).toEqual(['banking', 'loans']);
@@ -57,7 +58,9 @@ describe('CatalogStack', () => {
       }
     });
 
-    test('columns: the DMS columns, then the dataset columns typed as the Parquet files hold them', () => {
+    test('columns: the DMS columns, the key before-image, then the dataset columns typed as the Parquet files hold them', () => {
+      // DMS transformation rules, add-before-image-columns with column-filter pk-only: DMS
+      // writes each primary key column's value before the change to bi_<key>, typed as the key.
       expect(
         loans.Properties.TableInput.StorageDescriptor.Columns.map(
           (column: { Name: string; Type: string }) => [column.Name, column.Type],
@@ -66,6 +69,8 @@ describe('CatalogStack', () => {
         ['op', 'string'],
         ['commit_ts', 'string'],
         ['change_seq', 'string'],
+        ['bi_loan_id', 'bigint'],
+        ['bi_version', 'smallint'],
         ['loan_id', 'bigint'],
         ['version', 'smallint'],
         ['approved', 'boolean'],
@@ -78,14 +83,37 @@ describe('CatalogStack', () => {
       ]);
     });
 
-    test('reads every file of the table folder as Parquet, with no partitions', () => {
+    test('reads every generation folder of the table as Parquet, through a projected generation partition', () => {
+      // Athena partition projection: an integer projection with a range and
+      // storage.location.template, whose ${generation} Athena fills in; the generation folder
+      // sits above the schema and table folders (data-lake-layout.ts), so one location without
+      // projection could not read every generation.
       expect(loans.Properties.TableInput).toMatchObject({
         TableType: 'EXTERNAL_TABLE',
-        PartitionKeys: [],
-        Parameters: { classification: 'parquet', 'primary.key': 'loan_id,version' },
+        PartitionKeys: [{ Name: 'generation', Type: 'int' }],
+        Parameters: {
+          classification: 'parquet',
+          'primary.key': 'loan_id,version',
+          'projection.enabled': 'true',
+          'projection.generation.type': 'integer',
+          'projection.generation.range': '1,1',
+          'storage.location.template': {
+            'Fn::Join': [
+              '',
+              [
+                's3://',
+                expect.objectContaining({}),
+                '/cdc/generation=${generation}/lending/loans/',
+              ],
+            ],
+          },
+        },
         StorageDescriptor: {
           Location: {
-            'Fn::Join': ['', ['s3://', expect.objectContaining({}), '/cdc/lending/loans/']],
+            'Fn::Join': [
+              '',
+              ['s3://', expect.objectContaining({}), '/cdc/generation=1/lending/loans/'],
+            ],
           },
           InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
           SerdeInfo: {
@@ -93,6 +121,51 @@ describe('CatalogStack', () => {
           },
         },
       });
+    });
+  });
+
+  describe('truncation marks', () => {
+    const tables = resourcesOf(template, 'AWS::Glue::Table');
+    const marks = tables.find(
+      (table) => table.Properties.TableInput.Name === 'history_truncations',
+    );
+
+    test('a comma-separated text table next to the generation folders, which Athena INSERT INTO writes', () => {
+      // Athena INSERT INTO supports text (LazySimpleSerDe) tables; DMS writes only under the
+      // generation folders, so nothing else writes the marks' folder.
+      expect(marks).toBeDefined();
+      expect(marks!.Properties.DatabaseName).toEqual({ Ref: 'Database' });
+      expect(marks!.Properties.TableInput).toMatchObject({
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [],
+        StorageDescriptor: {
+          Columns: [
+            expect.objectContaining({ Name: 'table_name', Type: 'string' }),
+            expect.objectContaining({ Name: 'truncated_at', Type: 'timestamp' }),
+          ],
+          Location: {
+            'Fn::Join': ['', ['s3://', expect.objectContaining({}), '/cdc/truncations/']],
+          },
+          InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          SerdeInfo: {
+            SerializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+            Parameters: { 'field.delim': ',' },
+          },
+        },
+      });
+      expect(catalog.truncationMarks.tableName).toBe('history_truncations');
+      expect([...catalog.tables.keys()]).not.toContain('history_truncations');
+    });
+
+    test('the as-of statements are prepared after the tables they read', () => {
+      for (const statement of resourcesOf(template, 'AWS::Athena::PreparedStatement')) {
+        expect(statement.DependsOn).toEqual(
+          expect.arrayContaining([
+            marks!.id,
+            ...tables.filter((table) => table !== marks).map((table) => table.id),
+          ]),
+        );
+      }
     });
   });
 
@@ -119,8 +192,11 @@ describe('CatalogStack', () => {
         Version: 1,
         CrawlerOutput: { Partitions: { AddOrUpdateBehavior: 'InheritFromTable' } },
       });
+      const declaredTables = resourcesOf(template, 'AWS::Glue::Table').filter(
+        (table) => table.Properties.TableInput.Name !== 'history_truncations',
+      );
       expect(declared.DependsOn).toEqual(
-        expect.arrayContaining(resourcesOf(template, 'AWS::Glue::Table').map((table) => table.id)),
+        expect.arrayContaining(declaredTables.map((table) => table.id)),
       );
     });
 
@@ -134,13 +210,18 @@ describe('CatalogStack', () => {
           S3Targets: [
             {
               Path: { 'Fn::Join': ['', ['s3://', expect.objectContaining({}), '/cdc/']] },
-              Exclusions: ['banking/banking/**', 'lending/loans/**'],
+              Exclusions: [
+                'generation=*/banking/banking/**',
+                'generation=*/lending/loans/**',
+                'truncations/**',
+              ],
             },
           ],
         },
       });
+      // Levels count from the bucket: cdc (2), generation=<n> (3), schema (4), table (5).
       expect(JSON.parse(discovery.Properties.Configuration).Grouping).toEqual({
-        TableLevelConfiguration: 4,
+        TableLevelConfiguration: 5,
       });
     });
 
@@ -204,7 +285,9 @@ describe('CatalogStack', () => {
       const declaredReads = policyOf(declared).find(
         (statement) => statement.Action === 's3:GetObject',
       )!;
-      expect(JSON.stringify(declaredReads.Resource)).toContain('/cdc/banking/banking/*');
+      expect(JSON.stringify(declaredReads.Resource)).toContain(
+        '/cdc/generation=1/banking/banking/*',
+      );
       expect(JSON.stringify(declaredReads.Resource)).not.toContain('"/cdc/*"');
     });
   });
@@ -453,7 +536,10 @@ describe('CatalogStack configuration', () => {
       TableInput: Match.objectLike({
         StorageDescriptor: Match.objectLike({
           Location: {
-            'Fn::Join': ['', ['s3://', dataLakeBucket, '/history/mysql/banking/banking/']],
+            'Fn::Join': [
+              '',
+              ['s3://', dataLakeBucket, '/history/mysql/generation=1/banking/banking/'],
+            ],
           },
         }),
       }),
@@ -461,7 +547,7 @@ describe('CatalogStack configuration', () => {
     const discovery = resourcesOf(template, 'AWS::Glue::Crawler').find(
       (crawler) => crawler.Properties.Targets.S3Targets,
     )!;
-    expect(JSON.parse(discovery.Properties.Configuration).Grouping.TableLevelConfiguration).toBe(5);
+    expect(JSON.parse(discovery.Properties.Configuration).Grouping.TableLevelConfiguration).toBe(6);
   });
 
   test('a dataset column named like a DMS column is a configuration error with its path', () => {
@@ -477,6 +563,27 @@ describe('CatalogStack configuration', () => {
     ).toThrow(
       'datasets[0].columns[22].name: "commit_ts" is a column DMS adds to every replicated row; rename the column',
     );
+  });
+
+  test('a later generation: every table reads generations 1 to it, and is located in it', () => {
+    const { template } = buildCatalog({ replication: { generation: 3 } });
+    const banking = resourcesOf(template, 'AWS::Glue::Table').find(
+      (table) => table.Properties.TableInput.Name === 'banking',
+    )!;
+    expect(banking.Properties.TableInput.Parameters['projection.generation.range']).toBe('1,3');
+    expect(banking.Properties.TableInput.StorageDescriptor.Location).toEqual({
+      'Fn::Join': [
+        '',
+        ['s3://', expect.objectContaining({}), '/cdc/generation=3/banking/banking/'],
+      ],
+    });
+    const discovery = resourcesOf(template, 'AWS::Glue::Crawler').find(
+      (crawler) => crawler.Properties.Targets.S3Targets,
+    )!;
+    expect(discovery.Properties.Targets.S3Targets[0].Exclusions).toEqual([
+      'generation=*/banking/banking/**',
+      'truncations/**',
+    ]);
   });
 
   test('the scan limit below what Athena accepts is a configuration error', () => {
@@ -504,7 +611,8 @@ describe('catalog constructs', () => {
       databaseName: 'db',
       dataset,
       bucket,
-      keyPrefix: 'cdc/audit/events/',
+      bucketFolder: 'cdc/',
+      generation: 1,
     });
     new AsOfSnapshots(stack, 'Snapshots', {
       databaseName: 'db',

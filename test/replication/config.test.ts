@@ -1,3 +1,4 @@
+import { BANKING_DATASET } from '../../lib/config/dataset';
 import { configProblems, expectValidConfig } from '../support/problems';
 
 describe('replication configuration', () => {
@@ -10,10 +11,69 @@ describe('replication configuration', () => {
         allocatedStorageGiB: 50,
         multiAz: false,
       },
+      generation: 1,
       tables: ['banking'],
       dmsUser: { username: 'dms_cdc', passwordRotationDays: 30 },
       vpcEndpoints: [],
     });
+  });
+
+  test('the generation is a whole number from 1 to 9999, which keeps the DMS names within 31 characters', () => {
+    // DMS API ResourceIdentifier: "up to 31 characters"; the project name has at most 20,
+    // and the names are <project>-cdc-g<generation> and <project>-s3-g<generation>.
+    expect(expectValidConfig({ replication: { generation: 9999 } }).replication.generation).toBe(
+      9999,
+    );
+    expect(configProblems({ replication: { generation: 0 } })).toEqual([
+      'replication.generation: Too small: expected number to be >=1',
+    ]);
+    expect(configProblems({ replication: { generation: 1.5 } })).toEqual([
+      'replication.generation: Invalid input: expected int, received number',
+    ]);
+    expect(configProblems({ replication: { generation: 10_000 } })).toEqual([
+      'replication.generation: Too big: expected number to be <=9999',
+    ]);
+    expect(`${'a'.repeat(20)}-cdc-g9999`.length).toBeLessThanOrEqual(31);
+  });
+
+  test('a project name with "--" cannot name DMS resources', () => {
+    // DMS API identifiers: "Cannot end with a hyphen or contain two consecutive hyphens."
+    expect(configProblems({ projectName: 'ml--foundation' })).toContainEqual(
+      'projectName: names the DMS resources of the replication, whose identifiers must not contain "--"',
+    );
+  });
+
+  test('a replicated dataset leaves room for the columns of its change table, and has types Athena reads', () => {
+    const dataset = {
+      ...BANKING_DATASET,
+      columns: [
+        ...BANKING_DATASET.columns,
+        { name: 'generation', type: 'int' },
+        { name: 'bi_id', type: 'bigint' },
+        { name: 'as_of_rank', type: 'int' },
+        { name: 'total', type: 'decimal(65,2)' },
+      ],
+    };
+    // The type is reported once, by the table check every dataset gets (Glue's limit and
+    // Redshift's are both 38 digits).
+    expect(configProblems({ datasets: [dataset] })).toEqual([
+      'datasets[0].columns[25].type: a decimal has 1 to 38 digits in Redshift and Glue',
+      'datasets[0].columns[22].name: "generation" is the partition of the change table that holds the replication generation; rename the column',
+      'datasets[0].columns[23].name: "bi_id" is the column DMS writes the before-image of the primary key "id" to; rename the column',
+      'datasets[0].columns[24].name: "as_of_rank" starts with "as_of_", which the as-of queries name what they compute with; rename the column',
+    ]);
+  });
+
+  test('a replicated dataset cannot be named like the truncation marks table', () => {
+    const marks = { ...BANKING_DATASET, name: 'history_truncations' };
+    expect(
+      configProblems({
+        datasets: [BANKING_DATASET, marks],
+        replication: { tables: ['banking', 'history_truncations'] },
+      }),
+    ).toContainEqual(
+      'datasets[1].name: "history_truncations" is the catalog table of truncation marks; a replicated dataset needs another name',
+    );
   });
 
   test('a replicated table must be a declared dataset, listed once', () => {

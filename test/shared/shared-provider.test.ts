@@ -57,3 +57,39 @@ describe('SharedProvider.of', () => {
     ).toThrow('exists already with other securityGroups');
   });
 });
+
+describe('SharedProvider waits', () => {
+  // AWS::CloudFormation::CustomResource ServiceTimeout: "The maximum time, in seconds, that can
+  // elapse before a custom resource operation times out. The value must be an integer from 1 to
+  // 3600." The CDK provider framework: "The maximum timeout is 1 hour", not enforced (its
+  // waiter polls totalTimeout / queryInterval times whatever the total).
+  const waiterRetry = (scope: Stack) => {
+    const [machine] = Object.values(
+      Template.fromStack(scope).findResources('AWS::StepFunctions::StateMachine'),
+    );
+    const text = JSON.stringify(machine.Properties.DefinitionString);
+    const [, interval, attempts] = /IntervalSeconds\\":(\d+),\\"MaxAttempts\\":(\d+)/.exec(text)!;
+    return { interval: Number(interval), attempts: Number(attempts) };
+  };
+
+  test('by default a polling provider waits 55 minutes, inside the hour CloudFormation waits', () => {
+    const scope = stack();
+    SharedProvider.of(scope, 'ControlProvider', PROPS);
+    const { interval, attempts } = waiterRetry(scope);
+    expect(interval * attempts).toBe(3300);
+  });
+
+  test('a provider that would wait longer than 55 minutes fails synthesis', () => {
+    expect(() =>
+      SharedProvider.of(stack(), 'ControlProvider', { ...PROPS, totalTimeout: Duration.hours(2) }),
+    ).toThrow(
+      'The provider ControlProvider waits up to 2 hours: a provider may wait at most 55 minutes, as CloudFormation gives up on a custom resource after an hour.',
+    );
+    expect(() =>
+      SharedProvider.of(stack(), 'ControlProvider', {
+        ...PROPS,
+        totalTimeout: Duration.minutes(56),
+      }),
+    ).toThrow('a provider may wait at most 55 minutes');
+  });
+});

@@ -38,6 +38,7 @@ export function catalogStackOf(
     catalog: config.catalog,
     datasets: replicatedDatasetsOf(config),
     changeDataPrefix: config.replication.bucketFolder,
+    replicationGeneration: config.replication.generation,
     access: catalogAccessOf(config, replicatedDatasetsOf(config)),
     removalPolicy: removalPolicyOf(config.storage.removalPolicy),
     storage,
