@@ -12,4 +12,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
+  // Jest's default leaves a core idle (one worker on two cores); the synths are CPU-bound.
+  maxWorkers: '100%',
 };

@@ -30,41 +30,46 @@ function controlTowerRuleFiles(): GuardRule[] {
     });
 }
 
-function templateResourceTypes(templatePaths: readonly string[]): Set<string> {
+function templateResourceTypes(templatePath: string): Set<string> {
+  const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as {
+    Resources?: Record<string, { Type?: string }>;
+  };
   const types = new Set<string>();
-  for (const templatePath of templatePaths) {
-    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as {
-      Resources?: Record<string, { Type?: string }>;
-    };
-    for (const resource of Object.values(template.Resources ?? {})) {
-      if (resource.Type) types.add(resource.Type);
-    }
+  for (const resource of Object.values(template.Resources ?? {})) {
+    if (resource.Type) types.add(resource.Type);
   }
   return types;
 }
 
 /**
  * AWS Control Tower's proactive controls, as `@cdklabs/cdk-validator-cfnguard` ships them, run
- * by its cfn-guard binary over the synthesized templates. Only the rules that name a resource
- * type the templates hold are passed to cfn-guard: the others would skip every resource anyway,
- * and evaluating all of them takes several seconds a synth. Findings are reported, and
- * acknowledged, under the plugin's own name (`cdk-validator-cfnguard::<rule>`).
+ * by its cfn-guard binary over the synthesized templates. Each template is checked against the
+ * rules that name a resource type it holds: the others would skip every resource anyway, and
+ * cfn-guard's time grows with rules times template size (all of them over the whole app takes
+ * several seconds a synth). Findings are reported, and acknowledged, under the plugin's own name
+ * (`cdk-validator-cfnguard::<rule>`).
  */
 export class ControlTowerRules implements IPolicyValidationPluginBeta1 {
   readonly name = CONTROL_TOWER_PLUGIN_NAME;
   private rules?: GuardRule[];
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    this.rules ??= controlTowerRuleFiles();
-    const present = templateResourceTypes(context.templatePaths);
-    const applicable = this.rules
-      .filter((rule) => [...rule.resourceTypes].some((type) => present.has(type)))
-      .map((rule) => rule.file);
-    if (applicable.length === 0) return { success: true, violations: [] };
-    return new CfnGuardValidator({
-      controlTowerRulesEnabled: false,
-      rules: applicable,
-      maxBuffer: 256 * 1024 * 1024,
-    }).validate(context);
+    const rules = (this.rules ??= controlTowerRuleFiles());
+    const reports = context.templatePaths.map((templatePath) => {
+      const present = templateResourceTypes(templatePath);
+      const applicable = rules
+        .filter((rule) => [...rule.resourceTypes].some((type) => present.has(type)))
+        .map((rule) => rule.file);
+      if (applicable.length === 0) return { success: true, violations: [] };
+      return new CfnGuardValidator({
+        controlTowerRulesEnabled: false,
+        rules: applicable,
+        maxBuffer: 256 * 1024 * 1024,
+      }).validate({ ...context, templatePaths: [templatePath] });
+    });
+    return {
+      success: reports.every((report) => report.success),
+      violations: reports.flatMap((report) => report.violations),
+    };
   }
 }

@@ -144,43 +144,68 @@ function processAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Where a matrix entry's assembly is written, and the marks of its synthesis. */
+function assemblyPaths(configuration: string, environment: TestEnvironment) {
+  if (!(configuration in SHIPPED_CONFIGURATIONS)) {
+    throw new Error(`"${configuration}" is not a shipped configuration`);
+  }
+  const directory = path.join(runDirectory(), `${slug(configuration)}--${environment.name}`);
+  return { directory, done: `${directory}.done`, lock: `${directory}.lock` };
+}
+
+/**
+ * Synthesizes the entry unless it is done or another test process is synthesizing it; returns
+ * whether it is done now. A lock left by a process that died is removed.
+ */
+function synthesizeUnlessBusy(configuration: string, environment: TestEnvironment): boolean {
+  const { directory, done, lock } = assemblyPaths(configuration, environment);
+  if (fs.existsSync(done)) return true;
+  try {
+    fs.mkdirSync(lock);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = lockHolder(lock);
+    if (holder !== undefined && !processAlive(holder)) {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+    return false;
+  }
+  try {
+    fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
+    if (!fs.existsSync(done)) {
+      fs.rmSync(directory, { recursive: true, force: true });
+      synthesize(configuration, environment, directory);
+      fs.writeFileSync(done, '');
+    }
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+  return true;
+}
+
 /**
  * The cloud assembly of a shipped configuration in an environment, synthesized by the first
- * test file that asks for it in this run; the others wait for it and read it.
+ * test file that asks for it in this run; the others wait for it and read it. Before it waits,
+ * it synthesizes every other entry of the matrix that no test process has taken yet, so that
+ * the test processes share the synthesis of the whole matrix.
  */
 export async function shippedAssembly(
   configuration: string,
   environment: TestEnvironment,
 ): Promise<ShippedAssembly> {
-  if (!(configuration in SHIPPED_CONFIGURATIONS)) {
-    throw new Error(`"${configuration}" is not a shipped configuration`);
-  }
-  const directory = path.join(runDirectory(), `${slug(configuration)}--${environment.name}`);
-  const done = `${directory}.done`;
-  const lock = `${directory}.lock`;
-  for (const started = Date.now(); !fs.existsSync(done);) {
-    try {
-      fs.mkdirSync(lock);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = lockHolder(lock);
-      if (holder !== undefined && !processAlive(holder)) {
-        fs.rmSync(lock, { recursive: true, force: true });
-      }
-      if (Date.now() - started > 300_000) throw new Error(`timed out waiting for ${directory}`);
-      await sleep(200);
+  const { directory } = assemblyPaths(configuration, environment);
+  for (const started = Date.now(); !synthesizeUnlessBusy(configuration, environment);) {
+    const idle = SHIPPED_MATRIX.find(
+      (entry) =>
+        !fs.existsSync(assemblyPaths(entry.configuration, entry.environment).done) &&
+        !fs.existsSync(assemblyPaths(entry.configuration, entry.environment).lock),
+    );
+    if (idle) {
+      synthesizeUnlessBusy(idle.configuration, idle.environment);
       continue;
     }
-    try {
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      if (!fs.existsSync(done)) {
-        fs.rmSync(directory, { recursive: true, force: true });
-        synthesize(configuration, environment, directory);
-        fs.writeFileSync(done, '');
-      }
-    } finally {
-      fs.rmSync(lock, { recursive: true, force: true });
-    }
+    if (Date.now() - started > 300_000) throw new Error(`timed out waiting for ${directory}`);
+    await sleep(200);
   }
   return readAssembly(directory);
 }
