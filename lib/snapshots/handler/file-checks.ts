@@ -83,19 +83,24 @@ export async function scanCsv(stream: AsyncIterable<Uint8Array | string>): Promi
     }
   };
 
+  const decode = (bytes?: Uint8Array) => {
+    try {
+      return decoder.decode(bytes, { stream: bytes !== undefined });
+    } catch (error) {
+      throw new CsvScanError(`it is not UTF-8 text: ${(error as Error).message}`);
+    }
+  };
   try {
     for await (const chunk of stream) {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       hash.update(bytes);
       size += bytes.length;
-      take(parser.push(decoder.decode(bytes, { stream: true })));
+      take(parser.push(decode(bytes)));
     }
-    take(parser.push(decoder.decode()));
+    take(parser.push(decode()));
     take(parser.end());
   } catch (error) {
     if (error instanceof CsvFormatError) throw new CsvScanError(error.message);
-    if (error instanceof TypeError)
-      throw new CsvScanError(`it is not UTF-8 text: ${error.message}`);
     throw error;
   }
   if (!header) throw new CsvScanError('it is empty: it has no header');

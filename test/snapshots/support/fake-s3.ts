@@ -37,6 +37,8 @@ export interface Refusal {
   readonly command: 'PutObject' | 'CopyObject' | 'GetObject' | 'DeleteObjects';
   readonly key?: RegExp;
   readonly error: Error;
+  /** Refuse once, then serve as usual. */
+  readonly once?: boolean;
 }
 
 /**
@@ -54,7 +56,9 @@ export function fakeS3() {
       (candidate) =>
         candidate.command === command && (!candidate.key || candidate.key.test(key ?? '')),
     );
-    if (refusal) throw refusal.error;
+    if (!refusal) return;
+    if (refusal.once) refusals.splice(refusals.indexOf(refusal), 1);
+    throw refusal.error;
   };
   const missing = () => s3Error('NoSuchKey', 'The specified key does not exist.', 404);
   const exists = () =>
