@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTime } from '../catalog/athena/parse-time';
 import { athenaWorkgroupName, bucketName, iamPrincipalArn, sqlIdentifier } from '../config/names';
 
 /**
@@ -20,7 +21,14 @@ const pinnedMoment = z
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/,
     'must be an ISO 8601 time with its zone, such as 2026-11-01T00:00:00Z',
   )
-  .refine((text) => !Number.isNaN(Date.parse(text)), 'there is no such date or time of day');
+  .refine((text) => {
+    try {
+      parseTime(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'there is no such date or time of day');
 
 const amazonMlDatasource = z.strictObject({
   id: z
@@ -97,7 +105,7 @@ export type HistorySnapshotConfig = Extract<SnapshotConfig, { source: 'history' 
 export const snapshotsConfigSchema = z.strictObject({
   declared: z.array(snapshotSchema).meta({
     description:
-      'The training snapshots: each `{ source: "history", name, dataset, at }` or `{ source: "redshift", name, dataset }`, written once to S3 (Parquet, CSV with header, Amazon ML schema, manifest.json) and never changed.',
+      'The training snapshots, each written once to S3 (Parquet, CSV with header, Amazon ML schema, manifest.json) and never changed: `{ source: "history", name, dataset, at }` (the replicated table as it was at `at`, ISO 8601 with its zone, at least `replicationLagMinutes` old) or `{ source: "redshift", name, dataset }` (the Redshift table when the snapshot is made). `name` (lower-case letters, digits, single hyphens) stands for one definition forever. Optional: `targetAttribute`, `rowIdAttribute`, `excludedAttributes` (roles in the Amazon ML schema file), `allowEmpty` (default false: no rows fails the deploy), `amazonMlDatasource: { id, name, computeStatistics }` (needs `features.amazonMl`).',
   }),
   bucketName: bucketName.optional().meta({
     description:
