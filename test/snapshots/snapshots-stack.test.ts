@@ -293,4 +293,17 @@ describe('the snapshots stack', () => {
     const { app, stacks: built } = buildTestFoundation(SNAPSHOTS);
     expect(describeFindings(nagFindings(app, built.snapshots))).toBe('');
   });
+
+  test('with the removal policy destroy, a deleted snapshot takes its data along, and nothing is left unacknowledged', () => {
+    const { app, stacks: built } = buildTestFoundation({
+      ...SNAPSHOTS,
+      storage: { removalPolicy: 'destroy' },
+    });
+    const snapshots = resourcesOf(Template.fromStack(built.snapshots!), 'Custom::TrainingSnapshot');
+    expect(snapshots.map((snapshot) => snapshot.Properties.RemovalPolicy)).toEqual([
+      'destroy',
+      'destroy',
+    ]);
+    expect(describeFindings(nagFindings(app, built.snapshots))).toBe('');
+  });
 });

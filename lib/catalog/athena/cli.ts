@@ -420,6 +420,7 @@ async function exportSnapshot(
     athena: createAthena(values.region),
     objects,
     workgroup,
+    database,
     select: plan.select,
     columns: plan.definition.columns.map((column) => column.name),
     primaryKey: plan.definition.primaryKey,

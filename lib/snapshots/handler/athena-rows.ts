@@ -19,6 +19,8 @@ export interface AthenaRowsProps {
   readonly athena: Pick<AthenaClient, 'send'>;
   readonly objects: SnapshotObjects;
   readonly workgroup: string;
+  /** The Glue database the query names its tables in; also the query's context, so that Athena looks up no other. */
+  readonly database: string;
   readonly select: string;
   readonly columns: readonly string[];
   readonly primaryKey: readonly string[];
@@ -66,6 +68,7 @@ export class AthenaRows implements RowSource {
           new StartQueryExecutionCommand({
             QueryString: sql[name],
             WorkGroup: props.workgroup,
+            QueryExecutionContext: { Database: props.database },
             // The same token for every retry of this attempt: Athena answers with the same query.
             ClientRequestToken: `${props.attempt}-${name}`,
           }),

@@ -13,6 +13,7 @@ import type { RowSource } from './row-source';
 import { SnapshotObjects } from './snapshot-objects';
 import { advance, existingSnapshot } from './snapshot-production';
 import type {
+  RedshiftSnapshotProperties,
   SnapshotAttributes,
   SnapshotDefinition,
   SnapshotProperties,
@@ -109,18 +110,24 @@ export function snapshotHandlers(deps: SnapshotHandlerDependencies) {
       attempt,
       retry: deps.retry,
     };
-    if (properties.Source === 'history') {
+    if (properties.Source !== definition.source) {
+      throw plainError(
+        `The resource property Source is ${properties.Source}, and the Definition's ${definition.source}.`,
+      );
+    }
+    if (properties.Source === 'history' && definition.source === 'history') {
       requireProperties(properties, ['Workgroup']);
       return new AthenaRows({
         ...common,
         athena: deps.athena,
         workgroup: properties.Workgroup,
+        database: definition.database,
         unloadPrefix: staging.unloadPrefix,
-        tables:
-          definition.source === 'history' ? [`${definition.database}.${definition.dataset}`] : [],
+        tables: [`${definition.database}.${definition.dataset}`],
       });
     }
-    requireProperties(properties, [
+    const redshift = properties as RedshiftSnapshotProperties;
+    requireProperties(redshift, [
       'ClusterIdentifier',
       'Database',
       'SecretArn',
@@ -130,10 +137,10 @@ export function snapshotHandlers(deps: SnapshotHandlerDependencies) {
     return new RedshiftRows({
       ...common,
       redshiftData: deps.redshiftData,
-      clusterIdentifier: properties.ClusterIdentifier,
-      database: properties.Database,
-      secretArn: properties.SecretArn,
-      unload: { roleArn: properties.UnloadRoleArn, kmsKeyId: properties.KmsKeyId },
+      clusterIdentifier: redshift.ClusterIdentifier,
+      database: redshift.Database,
+      secretArn: redshift.SecretArn,
+      unload: { roleArn: redshift.UnloadRoleArn, kmsKeyId: redshift.KmsKeyId },
       prefixes: { parquet: staging.redshiftParquetPrefix, csv: staging.redshiftCsvPrefix },
     });
   }

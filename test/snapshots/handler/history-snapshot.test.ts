@@ -273,9 +273,15 @@ describe('a snapshot of the change history', () => {
       .commandCalls(StartQueryExecutionCommand)
       .map((call) => call.args[0].input);
     const attempt = attemptOf(event);
-    expect(starts.map((input) => [input.WorkGroup, input.ClientRequestToken])).toEqual([
-      ['ml-foundation-snapshots', `${attempt}-parquet`],
-      ['ml-foundation-snapshots', `${attempt}-csv`],
+    expect(
+      starts.map((input) => [
+        input.WorkGroup,
+        input.QueryExecutionContext?.Database,
+        input.ClientRequestToken,
+      ]),
+    ).toEqual([
+      ['ml-foundation-snapshots', 'ml_foundation', `${attempt}-parquet`],
+      ['ml-foundation-snapshots', 'ml_foundation', `${attempt}-csv`],
     ]);
     expect(starts[0].QueryString).toMatch(
       /^UNLOAD \(SELECT "id", "name", "balance", "opened", "active", "notes" FROM \(\nWITH/,
