@@ -289,7 +289,8 @@ function grantHistoryQueries(grantee: iam.IRole, access: HistoryAccess): iam.Gra
     });
     permissions.push(
       lake.onObjects(['s3:GetObject']),
-      lake.onBucket(['s3:ListBucket', 's3:GetBucketLocation'], { listPrefixOnly: false }),
+      lake.onBucket(['s3:ListBucket'], { listPrefixOnly: true }),
+      lake.onBucket(['s3:GetBucketLocation']),
       lake.onKey(access.dataLake.key, ['kms:Decrypt'], { bucketObjectsOnly: true }),
     );
     acknowledgeWildcardResources(

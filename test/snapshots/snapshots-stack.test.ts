@@ -101,6 +101,11 @@ describe('the snapshots stack', () => {
     expect(stacks.snapshots!.readers.get(NAME)).toEqual(['projectLeader']);
   });
 
+  // "IAM principals with permission to the Amazon S3 GetObject action for the query result
+  // location are able to retrieve query results from Amazon S3 even if permission to the Athena
+  // GetQueryResults action is denied" (https://docs.aws.amazon.com/athena/latest/ug/querying.html):
+  // the results of a snapshot query, personal columns included, are read by whoever reads where
+  // they are written.
   test('no persona reads the staging folder, the workgroup’s results or every snapshot', () => {
     for (const persona of ['analyst', 'projectLeader'] as const) {
       const text = JSON.stringify(
@@ -238,6 +243,27 @@ describe('the snapshots stack', () => {
       ClusterIdentifier: 'ml-foundation-redshift',
       Database: 'mlfoundation',
     });
+  });
+
+  // "users with the same IAM role or IAM permissions as the runner of an ExecuteStatement ... can
+  // act on the same statement with CancelStatement, DescribeStatement" and, from another user,
+  // only by assuming that role (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api-access.html).
+  // Whether equal permissions on two roles suffice is not settled, so one role does both.
+  test('one role runs and describes the Redshift statements: the isComplete function’s', () => {
+    const provider = stacks.snapshots!.node.findChild('TrainingSnapshotProvider');
+    const roleOf = (id: string) => logicalIdOf(provider.node.findChild(id).node.findChild('Role'));
+    const actionsOf = (role: string) =>
+      statements(stacks.snapshots!)
+        .filter(({ roles }) => roles.includes(role))
+        .flatMap(({ statement }) => [statement.Action].flat() as string[])
+        .filter((action) => action.startsWith('redshift-data:'))
+        .sort();
+    expect(actionsOf(roleOf('IsComplete'))).toEqual([
+      'redshift-data:BatchExecuteStatement',
+      'redshift-data:CancelStatement',
+      'redshift-data:DescribeStatement',
+    ]);
+    expect(actionsOf(roleOf('OnEvent'))).toEqual([]);
   });
 
   test('Amazon ML reads the CSV folder of a snapshot with a datasource, for this account’s datasources of its prefix only', () => {

@@ -348,6 +348,9 @@ describe('a snapshot of the change history', () => {
     expect(s3.text(BUCKET, layout.manifestKey)).toBe(manifestText);
   });
 
+  // Lake Formation refuses a role without grants on a table with "Insufficient Lake Formation
+  // permission(s) on <table>" (reported in aws-samples/dbt-glue#548); the reason is passed on as
+  // Athena gives it, with the grants the snapshot handler's role needs.
   test('a FAILED query fails the deploy with its reason, and names the grants Lake Formation wants', async () => {
     athena.failNext('Insufficient Lake Formation permission(s) on accounts');
     await expect(deploy(createEvent())).rejects.toThrow(
@@ -395,6 +398,11 @@ describe('a snapshot of the change history', () => {
     expect(manifest().rows).toBe(4);
   });
 
+  // The Parquet and the CSV come from two runs of the as-of query over a history DMS keeps
+  // appending to: UNLOAD writes no CSV with a header (its text format takes only a delimiter,
+  // "If you do not specify a field delimiter, the octal character \001 (^A) is used",
+  // https://docs.aws.amazon.com/athena/latest/ug/unload.html), so the CSV is the result file of
+  // a second query, and the two must agree.
   test('two runs that disagree (a change arrived between them) fail the deploy', async () => {
     let starts = 0;
     athena.beforeEachStart(async () => {

@@ -31,6 +31,14 @@ import { ACCOUNTS } from '../support/history-fixture';
  * (minimal quoting, NULL an empty field), listed in MANIFEST VERBOSE as the Redshift guide shows
  * it: entries with `url` and `meta.record_count`, which counts the header line of a CSV
  * (https://docs.aws.amazon.com/redshift/latest/dg/r_UNLOAD.html, MANIFEST VERBOSE).
+ * Other facts this relies on:
+ * - "If you don't specify the ENCRYPTED parameter, UNLOAD automatically creates encrypted files
+ *   using Amazon S3 server-side encryption with AWS-managed encryption keys (SSE-S3)"
+ *   (r_UNLOAD.html): so both UNLOADs name the snapshots key with KMS_KEY_ID and ENCRYPTED.
+ * - The statements of one BatchExecuteStatement "are run as a single transaction"
+ *   (https://docs.aws.amazon.com/redshift/latest/mgmt/data-api.html). That UNLOAD may run inside
+ *   such a transaction is not documented; if Redshift refuses, the statement FAILS with its
+ *   error, and the row counts of the two files are compared in any case.
  */
 
 const BUCKET = 'snapshots-bucket';
