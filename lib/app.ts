@@ -19,6 +19,8 @@ import { ReplicationStack } from './replication/replication-stack';
 import { removalPolicyOf } from './shared/removal-policy';
 import { redshiftPubliclyAccessible } from './sources/config';
 import type { AmazonMlReads } from './sources/sources-stack';
+import { snapshotWorkgroupName } from './config/checks/snapshots';
+import { SnapshotsStack } from './snapshots/snapshots-stack';
 import { SourcesStack } from './sources/sources-stack';
 import { StorageStack } from './storage/storage-stack';
 
@@ -42,6 +44,8 @@ export interface FoundationStacks {
   readonly governance?: GovernanceStack;
   /** The Lookout for Vision edge deployment, when `features.edge` is on. */
   readonly edge?: EdgeStack;
+  /** The training snapshots, when `snapshots.declared` names any. */
+  readonly snapshots?: SnapshotsStack;
   /** Every stack, in deployment order. */
   readonly all: Stack[];
 }
@@ -223,6 +227,53 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
     }
   }
 
+  let snapshots: SnapshotsStack | undefined;
+  const declared = config.snapshots.declared;
+  if (declared.length > 0) {
+    const named = [...new Set(declared.map((snapshot) => snapshot.dataset))];
+    const wantsRedshift = declared.some((snapshot) => snapshot.source === 'redshift');
+    snapshots = new SnapshotsStack(app, 'Snapshots', {
+      env,
+      stackName: stackName('snapshots'),
+      description:
+        'ML data foundation: training snapshots written once to S3, from the change history or Redshift',
+      projectName,
+      removalPolicy,
+      snapshots: { ...config.snapshots, workgroupName: snapshotWorkgroupName(config) },
+      datasets: named.map((name) => datasetNamed(config.datasets, name)),
+      accessLogsBucket: storage.accessLogsBucket,
+      noncurrentVersionExpirationDays: config.storage.noncurrentVersionExpirationDays,
+      history: catalog && {
+        databaseName: catalog.databaseName,
+        governed: governance !== undefined,
+        dataLakeBucket: storage.dataLakeBucket,
+        changeDataPrefix: config.replication.bucketFolder,
+        dataKey: storage.dataKey,
+      },
+      redshift:
+        sources && wantsRedshift
+          ? {
+              clusterIdentifier: sources.redshift.identifier,
+              databaseName: sources.redshift.databaseName,
+              secret: sources.redshift.secret,
+              unloadRole: sources.redshift.unloadRole() ?? config.snapshots.redshiftUnloadRoleArn!,
+            }
+          : undefined,
+      readers: governance && {
+        governance: config.governance,
+        roles: {
+          analyst: governance.personas.analyst,
+          projectLeader: governance.personas.projectLeader,
+        },
+      },
+      amazonMl: features.amazonMl,
+    });
+    // The tables, their Lake Formation handover and the cluster exist before a snapshot reads them.
+    for (const stack of [sources, catalog, governance])
+      if (stack) snapshots.addStackDependency(stack);
+    all.push(snapshots);
+  }
+
   let edge: EdgeStack | undefined;
   if (features.edge) {
     edge = new EdgeStack(app, 'Edge', {
@@ -237,5 +288,16 @@ export function buildFoundation(app: App, config: AppConfig, env?: Environment):
   }
 
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
-  return { storage, sources, amazonMl, replication, lakeAdmin, catalog, governance, edge, all };
+  return {
+    storage,
+    sources,
+    amazonMl,
+    replication,
+    lakeAdmin,
+    catalog,
+    governance,
+    edge,
+    snapshots,
+    all,
+  };
 }

@@ -31,6 +31,7 @@ const SECTIONS: readonly ReferenceSection[] = [
   { heading: '`replication` and `catalog`', keys: ['replication', 'catalog'] },
   { heading: '`governance`', keys: ['governance'] },
   { heading: '`edge`', keys: ['edge'] },
+  { heading: '`snapshots`', keys: ['snapshots'] },
 ];
 
 /** The part of a JSON Schema (as zod 4 writes it) that the reference reads. */

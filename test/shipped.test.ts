@@ -53,6 +53,15 @@ const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
     'Sources',
     'Storage',
   ],
+  'test: training snapshots': [
+    'AmazonMl',
+    'Catalog',
+    'Governance',
+    'Replication',
+    'Snapshots',
+    'Sources',
+    'Storage',
+  ],
 };
 
 /** Every string in a template that is a property named like a password. */

@@ -4,6 +4,7 @@ import { checkEdgeConfig } from './checks/edge';
 import { checkGovernanceConfig } from './checks/governance';
 import { checkReplicationConfig } from './checks/replication';
 import { checkSourcesConfig } from './checks/sources';
+import { checkSnapshotsConfig } from './checks/snapshots';
 import type { ReportIssue } from './issues';
 import { reporterFor } from './issues';
 import type { AppConfig, Features } from './schema';
@@ -27,6 +28,8 @@ const CROSS_CHECKS: ReadonlyArray<{
   { feature: 'replication', check: checkReplicationConfig },
   { feature: 'governance', check: checkGovernanceConfig },
   { feature: 'edge', check: checkEdgeConfig },
+  // Snapshots have no switch: each one names the capability it reads from.
+  { check: checkSnapshotsConfig },
 ];
 
 /** The whole configuration: its structure, then the checks across its sections. */

@@ -3,6 +3,7 @@ import { DEFAULT_CATALOG_CONFIG } from '../catalog/config';
 import { DEFAULT_EDGE_CONFIG } from '../edge/config';
 import { DEFAULT_GOVERNANCE_CONFIG } from '../governance/config';
 import { DEFAULT_REPLICATION_CONFIG } from '../replication/config';
+import { DEFAULT_SNAPSHOTS_CONFIG } from '../snapshots/config';
 import { DEFAULT_NETWORK_CONFIG, DEFAULT_SOURCES_CONFIG } from '../sources/config';
 import { DEFAULT_STORAGE_CONFIG } from '../storage/config';
 import { BANKING_DATASET } from './dataset';
@@ -10,7 +11,7 @@ import type { AppConfigInput } from './schema';
 
 /**
  * The built-in configuration: every capability on, over the Amazon ML tutorials' `banking`
- * table. It synthesizes with no AWS account; a user's file is merged over it.
+ * table, and no training snapshot. It synthesizes with no AWS account; a user's file is merged over it.
  */
 export const DEFAULT_CONFIG: AppConfigInput = {
   projectName: 'ml-foundation',
@@ -25,4 +26,5 @@ export const DEFAULT_CONFIG: AppConfigInput = {
   catalog: DEFAULT_CATALOG_CONFIG,
   governance: DEFAULT_GOVERNANCE_CONFIG,
   edge: DEFAULT_EDGE_CONFIG,
+  snapshots: DEFAULT_SNAPSHOTS_CONFIG,
 };

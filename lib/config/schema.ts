@@ -4,6 +4,7 @@ import { catalogConfigSchema } from '../catalog/config';
 import { edgeConfigSchema } from '../edge/config';
 import { governanceConfigSchema } from '../governance/config';
 import { replicationConfigSchema } from '../replication/config';
+import { snapshotsConfigSchema } from '../snapshots/config';
 import { networkConfigSchema, sourcesConfigSchema } from '../sources/config';
 import { storageConfigSchema } from '../storage/config';
 import { datasetSchema } from './dataset';
@@ -51,6 +52,7 @@ export const appConfigSchema = z.strictObject({
   catalog: catalogConfigSchema,
   governance: governanceConfigSchema,
   edge: edgeConfigSchema,
+  snapshots: snapshotsConfigSchema,
 });
 
 /** The validated configuration of the whole app. */

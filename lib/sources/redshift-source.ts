@@ -1,4 +1,5 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as redshift from 'aws-cdk-lib/aws-redshift';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -61,6 +62,7 @@ export class RedshiftSource extends Construct implements DatabaseSource {
   readonly cluster?: redshift.CfnCluster;
   /** The setup of the tables and the reader, when there is something to set up. */
   readonly tables?: RedshiftSourceTables;
+  private unload?: iam.Role;
 
   constructor(scope: Construct, id: string, props: RedshiftSourceProps) {
     super(scope, id);
@@ -238,5 +240,22 @@ export class RedshiftSource extends Construct implements DatabaseSource {
       );
     }
     return { cluster, securityGroup, adminSecret };
+  }
+
+  /**
+   * The role that a created cluster assumes to write UNLOAD files to S3: made and associated
+   * with the cluster (`IamRoles`, updated without interruption) on the first call, with no
+   * permissions until a caller grants it what it writes. An imported cluster has none here.
+   */
+  unloadRole(): iam.IRole | undefined {
+    if (!this.cluster) return undefined;
+    if (!this.unload) {
+      this.unload = new iam.Role(this, 'UnloadRole', {
+        assumedBy: new iam.ServicePrincipal('redshift.amazonaws.com'),
+        description: `Role the Redshift cluster ${this.identifier} assumes to UNLOAD to S3`,
+      });
+      this.cluster.iamRoles = [...(this.cluster.iamRoles ?? []), this.unload.roleArn];
+    }
+    return this.unload;
   }
 }

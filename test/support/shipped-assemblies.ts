@@ -27,6 +27,8 @@ export const SHIPPED_CONFIGURATIONS: Readonly<Record<string, unknown>> = {
   'built-in default': {},
   'config/new-account.json': readJson('config/new-account.json'),
   'config/example-existing-account.json': readJson('config/example-existing-account.json'),
+  // No shipped configuration declares a snapshot; this one runs the same checks on a stack of them.
+  'test: training snapshots': readJson('test/snapshots/fixtures/snapshots.json'),
 };
 
 /** The account of the environment-bound synths. */

@@ -1,13 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { DatasetConfig } from '../../config/dataset';
 import { datasetNamed } from '../../config/dataset';
+import { snapshotWorkgroupName } from '../../config/checks/snapshots';
 import { ConfigError, resolveConfig } from '../../config/load-config';
 import type { GovernanceConfig } from '../../governance/config';
 import type { QueryPersona } from '../../governance/tag-model';
 import { personaSlug, QUERY_PERSONAS, selectableColumns } from '../../governance/tag-model';
+import { snapshotName } from '../../snapshots/config';
+import { AthenaRows } from '../../snapshots/handler/athena-rows';
+import { SnapshotObjects } from '../../snapshots/handler/snapshot-objects';
+import { advance } from '../../snapshots/handler/snapshot-production';
+import { SNAPSHOTS_PREFIX, stagingLayout } from '../../snapshots/handler/snapshot-properties';
+import { planSnapshot } from '../../snapshots/snapshot-definition';
 import { AsOfQueryError, asOfQuery, replicatedTableSpec } from '../as-of-query';
 import { audienceWorkgroupName } from '../query-workgroup';
 import type { ResultSource, RunQueryOptions } from './athena-client';
@@ -27,6 +36,11 @@ export const USAGE = `Usage:
       (2024-03-01T10:00:00Z, 2024-03-01 12:00+02:00, 2024-03-01).
   athena query (--sql <sql> | --file <path>) [options]
       Any SQL.
+  athena export --table <dataset> --at <time> [--to s3://bucket/prefix/] [--name <name>]
+      A training snapshot of the table as it was at <time>: Parquet, CSV with a header, the
+      Amazon ML schema and manifest.json, written once under <prefix><name>/ (default: the
+      snapshots/ folder of snapshots.bucketName), by queries in the snapshot workgroup, whose
+      output location must be in the same bucket. Prints the manifest.
 
 Options:
   --format csv|jsonl    output on stdout (default csv)
@@ -40,6 +54,9 @@ Options:
   --timeout <seconds>   longest wait for the query to finish (default 600)
   --paging              read every row with GetQueryResults, 1000 a call, not from S3
   --print-sql           snapshot: print the SQL instead of running it
+  --name <name>         export: the snapshot's name (default <table>-<time>, e.g. banking-20261101t000000z)
+  --to <s3 folder>      export: where the snapshot's folder goes
+  --kms-key <arn>       export: the key to encrypt with (default: the bucket's default encryption)
   -h, --help            this help
 
 A result larger than one page is read from its CSV on S3, which takes s3:GetObject on the
@@ -70,6 +87,11 @@ export interface CliEnvironment {
    */
   readonly createResultObjects?: (region: string | undefined) => ResultObjectReader;
   /**
+   * Makes the S3 client that `export` writes the snapshot with.
+   * @default new S3Client({ region })
+   */
+  readonly createS3Client?: (region: string | undefined) => S3Client;
+  /**
    * Settings of the query run that the command line does not set, such as `sleep` and `now`.
    * @default none
    */
@@ -83,6 +105,9 @@ export interface CliEnvironment {
 
 /** A problem with the command line's arguments, reported in one line with exit status 2. */
 class UsageError extends Error {}
+
+/** An export that could not be written, reported as it is with exit status 1. */
+class ExportError extends Error {}
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -102,6 +127,9 @@ const OPTIONS = {
   timeout: { type: 'string', default: '600' },
   paging: { type: 'boolean', default: false },
   'print-sql': { type: 'boolean', default: false },
+  name: { type: 'string' },
+  to: { type: 'string' },
+  'kms-key': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -129,11 +157,11 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
     }
     const [command, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (command !== 'snapshot' && command !== 'query') {
+    if (command !== 'snapshot' && command !== 'query' && command !== 'export') {
       throw new UsageError(
         command
-          ? `unknown command "${command}": use snapshot or query (see --help)`
-          : 'name a command: snapshot or query (see --help)',
+          ? `unknown command "${command}": use snapshot, query or export (see --help)`
+          : 'name a command: snapshot, query or export (see --help)',
       );
     }
     const output = {
@@ -141,6 +169,7 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       timeoutMs: timeoutMs(values),
       paging: values.paging,
     };
+    if (command === 'export') return await exportSnapshot(values, output, env);
     return command === 'snapshot'
       ? await snapshot(values, output, env)
       : await query(values, output, env);
@@ -160,7 +189,8 @@ export async function main(argv: readonly string[], env: CliEnvironment): Promis
       error instanceof AthenaQueryError ||
       error instanceof AthenaQueryTimeoutError ||
       error instanceof AthenaResultObjectError ||
-      error instanceof AthenaValueError
+      error instanceof AthenaValueError ||
+      error instanceof ExportError
     ) {
       return fail(EXIT_FAILED, error.message);
     }
@@ -200,16 +230,19 @@ interface Output {
   readonly paging: boolean;
 }
 
-async function snapshot(values: Values, output: Output, env: CliEnvironment): Promise<number> {
-  const table = required(values, 'table');
+function atOf(values: Values): Date {
   const atText = required(values, 'at');
-  let at: Date;
   try {
-    at = parseTime(atText);
+    return parseTime(atText);
   } catch (error) {
     if (error instanceof TimeFormatError) throw new UsageError(`--at ${error.message}`);
     throw error;
   }
+}
+
+async function snapshot(values: Values, output: Output, env: CliEnvironment): Promise<number> {
+  const table = required(values, 'table');
+  const at = atOf(values);
   const config = resolveConfig(values.config);
   const dataset = replicatedDataset(table, config.datasets, {
     on: config.features.replication,
@@ -372,6 +405,126 @@ function resultSource(settings: RunSettings, env: CliEnvironment): ResultSource 
   if (settings.paging) return { from: 'pages', reason: '--paging was given' };
   const create = env.createResultObjects ?? ((region) => s3ResultObjects(new S3Client({ region })));
   return { from: 's3', reader: create(settings.region) };
+}
+
+const APP_VERSION: string = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
+).version;
+
+/** `banking-20261101t000000z`: the table and the moment, as a snapshot name. */
+function defaultSnapshotName(table: string, at: Date): string {
+  const moment = at
+    .toISOString()
+    .replace(/\.000Z$/, 'Z')
+    .replace(/[-:.]/g, '')
+    .toLowerCase();
+  return `${table.replace(/_/g, '-')}-${moment}`;
+}
+
+/** The bucket and folder of `--to`, or of the configured snapshots bucket. */
+function exportTarget(
+  values: Values,
+  bucketName: string | undefined,
+): { bucket: string; root: string } {
+  if (values.to === undefined) {
+    if (!bucketName) {
+      throw new UsageError(
+        'give --to s3://bucket/prefix/: the configuration sets no snapshots.bucketName',
+      );
+    }
+    return { bucket: bucketName, root: SNAPSHOTS_PREFIX };
+  }
+  const match = /^s3:\/\/([^/]+)\/((?:[^/]+\/)*)$/.exec(values.to);
+  if (!match)
+    throw new UsageError(
+      `--to must be an s3://bucket/prefix/ folder ending in "/", not "${values.to}"`,
+    );
+  return { bucket: match[1], root: match[2] };
+}
+
+/**
+ * The export command: the same production as a deployed snapshot (`lib/snapshots/handler`),
+ * driven from here until the manifest is written, which it prints.
+ */
+async function exportSnapshot(
+  values: Values,
+  output: Output,
+  env: CliEnvironment,
+): Promise<number> {
+  const table = required(values, 'table');
+  const at = atOf(values);
+  const config = resolveConfig(values.config);
+  const dataset = replicatedDataset(table, config.datasets, {
+    on: config.features.replication,
+    tables: config.replication.tables,
+  });
+  const name = values.name ?? defaultSnapshotName(dataset.name, at);
+  const checked = snapshotName.safeParse(name);
+  if (!checked.success)
+    throw new UsageError(`--name "${name}": ${checked.error.issues[0].message}`);
+  const { bucket, root } = exportTarget(values, config.snapshots.bucketName);
+  const database = values.database ?? config.catalog.databaseName;
+  const workgroup = values.workgroup ?? snapshotWorkgroupName(config);
+  const plan = planSnapshot(
+    { source: 'history', dataset: dataset.name, at: at.toISOString(), excludedAttributes: [] },
+    dataset,
+    { source: 'history', database },
+  );
+
+  const say = (line: string) => env.stderr.write(`athena: ${line}\n`);
+  const createS3 = env.createS3Client ?? ((region) => new S3Client({ region }));
+  const createAthena = env.createClient ?? ((region) => new AthenaClient({ region }));
+  const objects = new SnapshotObjects(createS3(values.region), bucket, values['kms-key']);
+  const attempt = randomUUID().replace(/-/g, '');
+  const source = new AthenaRows({
+    athena: createAthena(values.region),
+    objects,
+    workgroup,
+    database,
+    select: plan.select,
+    columns: plan.definition.columns.map((column) => column.name),
+    primaryKey: plan.definition.primaryKey,
+    unloadPrefix: stagingLayout(name, attempt).unloadPrefix,
+    attempt,
+    tables: [`${database}.${dataset.name}`],
+  });
+  const now = env.now ?? Date.now;
+  const sleep =
+    env.runOptions?.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  say(
+    `${database}.${dataset.name} as of ${formatUtc(at)} to s3://${bucket}/${root}${name}/, workgroup ${workgroup}`,
+  );
+  let delay = env.runOptions?.pollIntervalMs ?? 1000;
+  for (;;) {
+    const step = await advance(
+      {
+        name,
+        root,
+        definition: plan.definition,
+        select: plan.select,
+        allowEmpty: false,
+        appVersion: APP_VERSION,
+        attempt,
+        objects,
+        source,
+        deadlineMs: output.timeoutMs,
+        log: say,
+        now,
+      },
+      Number.POSITIVE_INFINITY,
+    ).catch((error: unknown) => {
+      // What the handler would report to CloudFormation: one sentence, exit status 1.
+      throw new ExportError(error instanceof Error ? error.message : String(error));
+    });
+    if (step.done) {
+      if (!step.made) say(`snapshot ${name} exists already with this definition; nothing written`);
+      await write(env.stdout, `${JSON.stringify(step.manifest, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    say(step.detail);
+    await sleep(delay);
+    delay = Math.min(delay * 2, env.runOptions?.maxPollIntervalMs ?? 10_000);
+  }
 }
 
 /** Writes, and waits for the stream to drain when it asks to, so that memory stays bounded. */

@@ -563,9 +563,9 @@ describe('athena query', () => {
     [
       'an unknown command',
       ['drop'],
-      'athena: unknown command "drop": use snapshot or query (see --help)',
+      'athena: unknown command "drop": use snapshot, query or export (see --help)',
     ],
-    ['no command', [], 'athena: name a command: snapshot or query (see --help)'],
+    ['no command', [], 'athena: name a command: snapshot, query or export (see --help)'],
     [
       'an extra argument',
       ['query', 'extra', '--sql', 'SELECT 1'],
