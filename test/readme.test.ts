@@ -81,6 +81,27 @@ export function cdkCommands(markdown: string): CdkCommand[] {
   return commands;
 }
 
+/**
+ * The selectors of every table whose first column is headed `Selector`, in row order: the
+ * README's tables of what each stack holds and of first-deploy durations.
+ */
+export function stackTables(markdown: string): string[][] {
+  const tables: string[][] = [];
+  let rows: string[] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (/^\|\s*Selector\s*\|/.test(line)) {
+      rows = [];
+      tables.push(rows);
+    } else if (rows && line.startsWith('|')) {
+      const selector = /^\|\s*`([^`]+)`\s*\|/.exec(line);
+      if (selector) rows.push(selector[1]);
+    } else {
+      rows = undefined;
+    }
+  }
+  return tables;
+}
+
 /** The stack ids (selectors) that `cdk ls` prints for the built-in default configuration. */
 function listStacks(): string[] {
   const scratch = mkdtempSync(join(tmpdir(), 'readme-cdk-ls-'));
@@ -121,10 +142,30 @@ describe('README', () => {
       'Sources',
       'AmazonMl',
       'Replication',
+      'LakeAdmin',
       'Catalog',
       'Governance',
       'Edge',
     ]);
+  });
+
+  test('each stack table lists every stack of the app, in the order the CLI lists them', () => {
+    const tables = stackTables(README);
+    expect(tables.length).toBeGreaterThanOrEqual(2);
+    for (const selectors of tables) expect(selectors).toEqual(stackIds);
+  });
+
+  test('a stack table that leaves out a stack is caught', () => {
+    const [selectors] = stackTables(
+      [
+        '| Selector | Depends on |',
+        '| -------- | ---------- |',
+        '| `Storage` | – |',
+        '| `Catalog` | Storage |',
+      ].join('\n'),
+    );
+    expect(selectors).toEqual(['Storage', 'Catalog']);
+    expect(selectors).not.toEqual(stackIds);
   });
 
   test('every stack a cdk command names is a stack of the app', () => {
