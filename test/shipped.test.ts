@@ -57,6 +57,7 @@ const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
     'AmazonMl',
     'Catalog',
     'Governance',
+    'LakeAdmin',
     'Replication',
     'Snapshots',
     'Sources',

@@ -51,12 +51,17 @@ export const SHIPPED_MATRIX: ReadonlyArray<{
   readonly configuration: string;
   readonly environment: TestEnvironment;
 }> = [
-  ...Object.keys(SHIPPED_CONFIGURATIONS).flatMap((configuration) =>
-    [agnostic, inRegion('eu-west-1'), inRegion('us-east-1')].map((environment) => ({
-      configuration,
-      environment,
-    })),
-  ),
+  ...Object.keys(SHIPPED_CONFIGURATIONS)
+    .filter((configuration) => !configuration.startsWith('test:'))
+    .flatMap((configuration) =>
+      [agnostic, inRegion('eu-west-1'), inRegion('us-east-1')].map((environment) => ({
+        configuration,
+        environment,
+      })),
+    ),
+  // The snapshots stack, which no shipped configuration deploys, offline and in one Region.
+  { configuration: 'test: training snapshots', environment: agnostic },
+  { configuration: 'test: training snapshots', environment: inRegion('eu-west-1') },
   // An account opened today, in a Region without Amazon ML or the Lookout for Vision EdgeAgent.
   { configuration: 'config/new-account.json', environment: inRegion('ap-southeast-2') },
 ];
