@@ -1,5 +1,8 @@
 // aws-cdk-lib throws on the use of a deprecated API, so that a withdrawn default fails a test.
 process.env.JSII_DEPRECATED = 'fail';
+// aws-cdk-lib's built-in CloudFormation validation costs seconds a synth; the tests that want it
+// register its plugin themselves (test/support/test-app.ts, `validate: true`).
+process.env.CDK_VALIDATION = 'false';
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -49,11 +50,29 @@ function templateResourceTypes(templatePath: string): Set<string> {
  * several seconds a synth). Findings are reported, and acknowledged, under the plugin's own name
  * (`cdk-validator-cfnguard::<rule>`).
  */
+/** Properties of {@link ControlTowerRules}. */
+export interface ControlTowerRulesProps {
+  /**
+   * A directory where the findings of each template are kept by its content, so that a
+   * template synthesized again (by another process too, as the tests do) is not checked again.
+   * @default - findings are kept in memory, for this process only
+   */
+  readonly cacheDirectory?: string;
+}
+
+type Report = PolicyValidationPluginReportBeta1;
+
+/** The templatePath a cached report was made for, replaced when the report is reused. */
+const TEMPLATE_PATH = '<template>';
+
 export class ControlTowerRules implements IPolicyValidationPluginBeta1 {
   readonly name = CONTROL_TOWER_PLUGIN_NAME;
   private rules?: GuardRule[];
+  private readonly checked = new Map<string, string>();
 
-  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+  constructor(private readonly props: ControlTowerRulesProps = {}) {}
+
+  validate(context: IPolicyValidationContextBeta1): Report {
     const rules = (this.rules ??= controlTowerRuleFiles());
     const reports = context.templatePaths.map((templatePath) => {
       const present = templateResourceTypes(templatePath);
@@ -61,15 +80,49 @@ export class ControlTowerRules implements IPolicyValidationPluginBeta1 {
         .filter((rule) => [...rule.resourceTypes].some((type) => present.has(type)))
         .map((rule) => rule.file);
       if (applicable.length === 0) return { success: true, violations: [] };
-      return new CfnGuardValidator({
+      const key = createHash('sha256')
+        .update(fs.readFileSync(templatePath))
+        .update(applicable.join('\0'))
+        .digest('hex');
+      const cached = this.cached(key);
+      if (cached)
+        return JSON.parse(
+          cached.replaceAll(JSON.stringify(TEMPLATE_PATH), JSON.stringify(templatePath)),
+        ) as Report;
+      const report = new CfnGuardValidator({
         controlTowerRulesEnabled: false,
         rules: applicable,
         maxBuffer: 256 * 1024 * 1024,
       }).validate({ ...context, templatePaths: [templatePath] });
+      this.keep(
+        key,
+        JSON.stringify(report).replaceAll(
+          JSON.stringify(templatePath),
+          JSON.stringify(TEMPLATE_PATH),
+        ),
+      );
+      return report;
     });
     return {
       success: reports.every((report) => report.success),
       violations: reports.flatMap((report) => report.violations),
     };
+  }
+
+  private cached(key: string): string | undefined {
+    const inMemory = this.checked.get(key);
+    if (inMemory || !this.props.cacheDirectory) return inMemory;
+    const file = path.join(this.props.cacheDirectory, `${key}.json`);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  }
+
+  private keep(key: string, report: string): void {
+    this.checked.set(key, report);
+    if (!this.props.cacheDirectory) return;
+    fs.mkdirSync(this.props.cacheDirectory, { recursive: true });
+    // Written whole under a temporary name first, so that another process never reads half.
+    const file = path.join(this.props.cacheDirectory, `${key}.json`);
+    fs.writeFileSync(`${file}.${process.pid}`, report);
+    fs.renameSync(`${file}.${process.pid}`, file);
   }
 }

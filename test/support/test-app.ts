@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FoundationStacks } from '../../lib/app';
@@ -23,8 +23,10 @@ export interface TestAppOptions {
    */
   readonly bundle?: boolean;
   /**
-   * Run aws-cdk-lib's built-in CloudFormation validation. Off by default: the shipped
-   * configurations are validated by it in `test/shipped.test.ts`, and it costs seconds a synth.
+   * Run aws-cdk-lib's CloudFormation validation (the resource schemas). Off by default: the
+   * shipped configurations are validated by it in `test/shipped.test.ts`, and it costs seconds a
+   * synth. (The tests turn the built-in instance off with `CDK_VALIDATION=false`, so that an app
+   * a test makes by hand does not pay for it either; this registers the plugin explicitly.)
    */
   readonly validate?: boolean;
   /** Extra context. */
@@ -40,7 +42,6 @@ export interface TestAppOptions {
 export function createTestApp(options: TestAppOptions = {}): App {
   const app = new App({
     outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')),
-    builtinCloudFormationValidation: options.validate ?? false,
     context: {
       ...CDK_JSON_CONTEXT,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
@@ -49,6 +50,7 @@ export function createTestApp(options: TestAppOptions = {}): App {
     },
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.validate) Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
   return app;
 }
 
