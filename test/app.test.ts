@@ -11,7 +11,7 @@ import { buildTestFoundation, createTestApp, nagFindings } from './support/test-
 
 describe('the whole app', () => {
   test('cdk-nag really runs: a bare bucket is reported', () => {
-    const app = createTestApp();
+    const app = createTestApp({ nag: true });
     const stack = new Stack(app, 'Canary');
     new s3.Bucket(stack, 'Bare');
     const rules = nagFindings(app).map((finding) => finding.rule);
@@ -21,7 +21,7 @@ describe('the whole app', () => {
   });
 
   test("aws-cdk-lib's CloudFormation validation really runs: an invalid property is reported", () => {
-    const app = createTestApp({ validate: true });
+    const app = createTestApp({ nag: true, validate: true });
     const stack = new Stack(app, 'Canary');
     new CfnResource(stack, 'Invalid', {
       type: 'AWS::S3::Bucket',
@@ -33,7 +33,7 @@ describe('the whole app', () => {
   });
 
   test("AWS Control Tower's rules really run, and an acknowledgement silences one rule on its resource only", () => {
-    const app = createTestApp();
+    const app = createTestApp({ nag: true });
     Validations.of(app).addPlugins(new ControlTowerRules());
     const stack = new Stack(app, 'Canary');
     new logs.CfnLogGroup(stack, 'ForeverUnencrypted');

@@ -44,7 +44,7 @@ const STAGING_BUCKET_ARN = {
 };
 
 describe('AmazonMlStack', () => {
-  const { app, stacks } = buildTestFoundation();
+  const { app, stacks } = buildTestFoundation({}, { nag: true });
   const stack = stacks.amazonMl!;
   const template = Template.fromStack(stack);
   const dataSources = template.findResources(DATASOURCE_RESOURCE_TYPE);
@@ -489,7 +489,10 @@ describe('AmazonMlStack', () => {
 });
 
 describe('AmazonMlStack with dataPipelineRoles "existing"', () => {
-  const { app, stacks } = buildTestFoundation({ amazonMl: { dataPipelineRoles: 'existing' } });
+  const { app, stacks } = buildTestFoundation(
+    { amazonMl: { dataPipelineRoles: 'existing' } },
+    { nag: true },
+  );
   const stack = stacks.amazonMl!;
   const template = Template.fromStack(stack);
 
@@ -598,23 +601,26 @@ describe('Amazon ML Regions', () => {
 });
 
 describe('a training datasource and its complement', () => {
-  const { app, stacks } = buildTestFoundation({
-    amazonMl: {
-      datasources: [
-        {
-          id: 'banking-train',
-          source: 'redshift',
-          dataset: 'banking',
-          stagingPrefix: 'redshift/banking/',
-          targetAttribute: 'y',
-          dataRearrangement: { percentBegin: 0, percentEnd: 70, strategy: 'random' },
-        },
-      ],
-      complements: [
-        { id: 'banking-evaluate', name: 'Banking, evaluation', complementOf: 'banking-train' },
-      ],
+  const { app, stacks } = buildTestFoundation(
+    {
+      amazonMl: {
+        datasources: [
+          {
+            id: 'banking-train',
+            source: 'redshift',
+            dataset: 'banking',
+            stagingPrefix: 'redshift/banking/',
+            targetAttribute: 'y',
+            dataRearrangement: { percentBegin: 0, percentEnd: 70, strategy: 'random' },
+          },
+        ],
+        complements: [
+          { id: 'banking-evaluate', name: 'Banking, evaluation', complementOf: 'banking-train' },
+        ],
+      },
     },
-  });
+    { nag: true },
+  );
   const stack = stacks.amazonMl!;
   const template = Template.fromStack(stack);
   const resources = Object.entries(template.findResources(DATASOURCE_RESOURCE_TYPE));

@@ -8,12 +8,13 @@ import { BANKING_PERSONAL_COLUMNS } from '../../lib/governance/config';
 import { LENDING_DATASET } from '../support/datasets';
 import { catalogStackOf, storageStackOf } from '../support/stacks';
 import { stableTemplate } from '../support/stable-template';
+import type { TestAppOptions } from '../support/test-app';
 import { createTestApp, describeFindings, nagFindings, testConfig } from '../support/test-app';
 import type { TemplateResource } from '../support/template-resources';
 import { resourcesOf } from '../support/template-resources';
 
-function buildCatalog(overrides: unknown = {}) {
-  const app = createTestApp();
+function buildCatalog(overrides: unknown = {}, options: TestAppOptions = {}) {
+  const app = createTestApp(options);
   const config = testConfig(overrides);
   const storage = storageStackOf(app, config);
   const catalog = catalogStackOf(app, config, storage);
@@ -25,11 +26,14 @@ const dataLakeBucket = {
 };
 
 describe('CatalogStack', () => {
-  const { app, catalog, template } = buildCatalog({
-    features: { governance: false },
-    datasets: [BANKING_DATASET, LENDING_DATASET],
-    replication: { tables: ['banking', 'loans'] },
-  });
+  const { app, catalog, template } = buildCatalog(
+    {
+      features: { governance: false },
+      datasets: [BANKING_DATASET, LENDING_DATASET],
+      replication: { tables: ['banking', 'loans'] },
+    },
+    { nag: true },
+  );
 
   test('has the configured Glue database over the change-data prefix', () => {
     template.hasResourceProperties('AWS::Glue::Database', {

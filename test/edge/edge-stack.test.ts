@@ -14,6 +14,7 @@ import {
 import { stableTemplate } from '../support/stable-template';
 import type { Json, TemplateResource } from '../support/template-resources';
 import { onlyResource, resourcesOf } from '../support/template-resources';
+import type { TestAppOptions } from '../support/test-app';
 import {
   buildTestFoundation,
   createTestApp,
@@ -22,8 +23,11 @@ import {
   testConfig,
 } from '../support/test-app';
 
-function edgeOf(overrides: unknown = {}): { app: App; edge: EdgeStack; template: Template } {
-  const { app, stacks } = buildTestFoundation(overrides);
+function edgeOf(
+  overrides: unknown = {},
+  options: TestAppOptions = {},
+): { app: App; edge: EdgeStack; template: Template } {
+  const { app, stacks } = buildTestFoundation(overrides, options);
   const edge = stacks.edge!;
   return { app, edge, template: Template.fromStack(edge) };
 }
@@ -62,7 +66,7 @@ function clientVersionOf(overrides: unknown): string {
 }
 
 describe('EdgeStack', () => {
-  const { app, edge, template } = edgeOf();
+  const { app, edge, template } = edgeOf({}, { nag: true });
   let deployment: TemplateResource;
   beforeAll(() => {
     deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');

@@ -18,7 +18,7 @@ import {
 } from '../support/test-app';
 import { buildGovernance, FixtureCatalogStack, queryWorkgroupsOf } from './fixture';
 
-const { app, governance, catalog, storage } = buildGovernance();
+const { app, governance, catalog, storage } = buildGovernance({}, { nag: true });
 const template = Template.fromStack(governance);
 const resources = allResources(template);
 const resourceById = new Map(resources.map((resource) => [resource.id, resource]));
@@ -636,15 +636,18 @@ describe('GovernanceStack', () => {
           `Construct Annotations::Annotation::ml-foundation:persona-trusts-account at Governance/Personas/${persona}`,
       ),
     );
-    const named = buildGovernance({
-      governance: {
-        personas: {
-          dataLakeAdmin: { principals: ['arn:aws:iam::111122223333:role/Admins'] },
-          analyst: { principals: ['arn:aws:iam::111122223333:role/Analysts'] },
-          projectLeader: { principals: ['arn:aws:iam::111122223333:role/Leads'] },
+    const named = buildGovernance(
+      {
+        governance: {
+          personas: {
+            dataLakeAdmin: { principals: ['arn:aws:iam::111122223333:role/Admins'] },
+            analyst: { principals: ['arn:aws:iam::111122223333:role/Analysts'] },
+            projectLeader: { principals: ['arn:aws:iam::111122223333:role/Leads'] },
+          },
         },
       },
-    });
+      { nag: true },
+    );
     expect(describeFindings(nagFindings(named.app, named.governance))).toBe('');
   });
 

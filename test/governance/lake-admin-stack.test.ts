@@ -32,7 +32,7 @@ function dependenciesOf(stack: Stack): Set<Stack> {
 }
 
 describe('LakeAdminStack', () => {
-  const { app, stacks } = buildTestFoundation();
+  const { app, stacks } = buildTestFoundation({}, { nag: true });
   const lakeAdmin = stacks.lakeAdmin!;
   const template = Template.fromStack(lakeAdmin);
 

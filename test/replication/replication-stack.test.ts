@@ -38,7 +38,7 @@ function statementsOf(template: Template, roleId: string): Json[] {
 const actionsOf = (statement: Json): string[] => [statement.Action].flat();
 
 describe('ReplicationStack (replication instance, DMS roles created)', () => {
-  const fixture = buildReplicationFixture();
+  const fixture = buildReplicationFixture({}, { nag: true });
   const template = Template.fromStack(fixture.replication);
 
   describe('S3 target endpoint', () => {
@@ -695,7 +695,7 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
 });
 
 describe('ReplicationStack with the account DMS roles referenced', () => {
-  const fixture = buildReplicationFixture({ replication: { dmsRoles: 'existing' } });
+  const fixture = buildReplicationFixture({ replication: { dmsRoles: 'existing' } }, { nag: true });
   const template = Template.fromStack(fixture.replication);
 
   test('makes no DMS role, and still waits until DMS can use dms-vpc-role', () => {
@@ -719,12 +719,15 @@ describe('ReplicationStack with the account DMS roles referenced', () => {
 });
 
 describe('ReplicationStack on DMS Serverless', () => {
-  const fixture = buildReplicationFixture({
-    replication: {
-      engine: { mode: 'serverless', multiAz: true },
-      vpcEndpoints: ['s3', 'secretsmanager'],
+  const fixture = buildReplicationFixture(
+    {
+      replication: {
+        engine: { mode: 'serverless', multiAz: true },
+        vpcEndpoints: ['s3', 'secretsmanager'],
+      },
     },
-  });
+    { nag: true },
+  );
   const template = Template.fromStack(fixture.replication);
 
   test('declares a replication configuration instead of an instance and a task', () => {

@@ -316,15 +316,15 @@ describe('the snapshots stack', () => {
   });
 
   test('has no unacknowledged finding of cdk-nag', () => {
-    const { app, stacks: built } = buildTestFoundation(SNAPSHOTS);
+    const { app, stacks: built } = buildTestFoundation(SNAPSHOTS, { nag: true });
     expect(describeFindings(nagFindings(app, built.snapshots))).toBe('');
   });
 
   test('with the removal policy destroy, a deleted snapshot takes its data along, and nothing is left unacknowledged', () => {
-    const { app, stacks: built } = buildTestFoundation({
-      ...SNAPSHOTS,
-      storage: { removalPolicy: 'destroy' },
-    });
+    const { app, stacks: built } = buildTestFoundation(
+      { ...SNAPSHOTS, storage: { removalPolicy: 'destroy' } },
+      { nag: true },
+    );
     const snapshots = resourcesOf(Template.fromStack(built.snapshots!), 'Custom::TrainingSnapshot');
     expect(snapshots.map((snapshot) => snapshot.Properties.RemovalPolicy)).toEqual([
       'destroy',

@@ -46,7 +46,7 @@ const IMPORTED = {
 };
 
 describe('SourcesStack', () => {
-  const { app, stacks } = buildTestFoundation();
+  const { app, stacks } = buildTestFoundation({}, { nag: true });
   const stack = stacks.sources!;
   const template = Template.fromStack(stack);
   const databaseKey = () =>
@@ -319,10 +319,16 @@ describe('SourcesStack', () => {
 });
 
 describe('SourcesStack with storage.removalPolicy "destroy"', () => {
-  const { app, stacks } = buildTestFoundation({
-    storage: { removalPolicy: 'destroy' },
-    sources: { redshift: { nodeType: 'ra3.4xlarge', numberOfNodes: 2 }, mysql: { multiAz: true } },
-  });
+  const { app, stacks } = buildTestFoundation(
+    {
+      storage: { removalPolicy: 'destroy' },
+      sources: {
+        redshift: { nodeType: 'ra3.4xlarge', numberOfNodes: 2 },
+        mysql: { multiAz: true },
+      },
+    },
+    { nag: true },
+  );
   const template = Template.fromStack(stacks.sources!);
 
   test('databases are deleted only after a final snapshot, with what they stand on; the key stays', () => {
@@ -356,7 +362,7 @@ describe('SourcesStack with storage.removalPolicy "destroy"', () => {
 });
 
 describe('SourcesStack with an existing VPC and databases', () => {
-  const { app, stacks } = buildTestFoundation(IMPORTED);
+  const { app, stacks } = buildTestFoundation(IMPORTED, { nag: true });
   const sources = stacks.sources!;
   const template = Template.fromStack(sources);
 
@@ -599,9 +605,10 @@ describe('SourcesStack tables, samples and readers', () => {
 
 describe('SourcesStack MySQL options', () => {
   test('deletion protection, where AWS Control Tower enforces it (CT.RDS.PR.8), is one setting away', () => {
-    const { app, stacks } = buildTestFoundation({
-      sources: { mysql: { deletionProtection: true } },
-    });
+    const { app, stacks } = buildTestFoundation(
+      { sources: { mysql: { deletionProtection: true } } },
+      { nag: true },
+    );
     Template.fromStack(stacks.sources!).hasResourceProperties('AWS::RDS::DBInstance', {
       DeletionProtection: true,
     });

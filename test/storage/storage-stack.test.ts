@@ -4,7 +4,7 @@ import { buildTestFoundation, describeFindings, nagFindings } from '../support/t
 import { stableTemplate } from '../support/stable-template';
 
 describe('StorageStack', () => {
-  const { app, stacks } = buildTestFoundation();
+  const { app, stacks } = buildTestFoundation({}, { nag: true });
   const template = Template.fromStack(stacks.storage);
   const buckets = template.findResources('AWS::S3::Bucket');
   const dataBuckets = Object.entries(buckets).filter(([id]) => !id.startsWith('AccessLogs'));
@@ -257,7 +257,7 @@ describe('StorageStack', () => {
   });
 
   test('removalPolicy "destroy" deletes buckets and warns in the synth output', () => {
-    const destroy = buildTestFoundation({ storage: { removalPolicy: 'destroy' } });
+    const destroy = buildTestFoundation({ storage: { removalPolicy: 'destroy' } }, { nag: true });
     const destroyTemplate = Template.fromStack(destroy.stacks.storage);
     for (const bucket of Object.values(destroyTemplate.findResources('AWS::S3::Bucket'))) {
       expect(bucket.DeletionPolicy).toBe('Delete');

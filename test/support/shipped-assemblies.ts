@@ -105,6 +105,7 @@ function synthesize(configuration: string, environment: TestEnvironment, directo
     outdir: directory,
     // One synth of the run bundles every handler for real; the templates do not depend on it.
     bundle: configuration === 'built-in default' && !environment.env,
+    nag: true,
     validate: true,
     context: availabilityZoneContext(environment),
   });

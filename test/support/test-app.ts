@@ -29,6 +29,12 @@ export interface TestAppOptions {
    * a test makes by hand does not pay for it either; this registers the plugin explicitly.)
    */
   readonly validate?: boolean;
+  /**
+   * Run cdk-nag's AwsSolutions pack, which {@link nagFindings} reads. Off by default: it costs a
+   * fraction of a second a synth, and only the tests that read its findings need it.
+   * @default false
+   */
+  readonly nag?: boolean;
   /** Extra context. */
   readonly context?: Record<string, unknown>;
   /**
@@ -38,7 +44,13 @@ export interface TestAppOptions {
   readonly outdir?: string;
 }
 
-/** A CDK app with the project's feature flags, cdk-nag's AwsSolutions pack and a temporary outdir. */
+/** The apps that {@link createTestApp} gave cdk-nag's AwsSolutions pack. */
+const appsWithNag = new WeakSet<App>();
+
+/**
+ * A CDK app with the project's feature flags and a temporary outdir, and with cdk-nag's
+ * AwsSolutions pack or aws-cdk-lib's CloudFormation validation where `options` asks for them.
+ */
 export function createTestApp(options: TestAppOptions = {}): App {
   const app = new App({
     outdir: options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-')),
@@ -49,7 +61,10 @@ export function createTestApp(options: TestAppOptions = {}): App {
       ...options.context,
     },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.nag) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    appsWithNag.add(app);
+  }
   if (options.validate) Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
   return app;
 }
@@ -78,9 +93,13 @@ export interface NagFinding {
  * Synthesizes the app and returns the unacknowledged findings of every validation plugin from
  * the validation report: cdk-nag's AwsSolutions pack and aws-cdk-lib's own CloudFormation
  * Validate. The report is read rather than trusting synth to throw, so that a test sees every
- * finding.
+ * finding. The app must come from `createTestApp({ nag: true })`: without cdk-nag there would be
+ * no finding to see, and a test that expects none would pass whatever the stacks hold.
  */
 export function nagFindings(app: App, stack?: Stack): NagFinding[] {
+  if (!appsWithNag.has(app)) {
+    throw new Error('nagFindings needs an app made with createTestApp({ nag: true })');
+  }
   const findings = validationFindings(app.synth().directory);
   return stack
     ? findings.filter((finding) => finding.path.startsWith(`${stack.node.path}/`))
