@@ -1,36 +1,19 @@
-import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import type { DatabaseSource } from '../sources/database-source';
 import { AmazonMlRole } from './amazon-ml-role';
-import type { ComplementOrigin } from './complement-datasource';
 import type { DataPipelineRoles } from './data-pipeline-roles';
-import type { DataRearrangement } from './data-rearrangement';
-import { dataRearrangementJson, dataRearrangementProblems } from './data-rearrangement';
-import type { DataSchema } from './data-schema';
+import { dataRearrangementJson } from './data-rearrangement';
+import type { DatabaseDataSourceProps } from './database-datasource';
+import { DatabaseDataSource } from './database-datasource';
 import { DataSourceResource } from './datasource-resource';
-import {
-  dataSourceIdProblems,
-  dataSourceNameProblems,
-  patternProblems,
-} from './datasource-validation';
-import { checkSelectQuery } from './select-query';
-import type { StagingLocation } from './staging-location';
+import { patternProblems } from './datasource-validation';
 
 /** Properties of an {@link RdsDataSource}. */
-export interface RdsDataSourceProps {
-  /**
-   * The datasource id, 1 to 48 of `[a-zA-Z0-9_.-]`. The deployed datasource's id adds a version
-   * suffix that changes whenever the datasource is replaced.
-   */
-  readonly dataSourceIdPrefix: string;
-  /**
-   * The name shown in the Amazon ML console.
-   * @default - no name
-   */
-  readonly dataSourceName?: string;
+export interface RdsDataSourceProps extends DatabaseDataSourceProps {
   /** The RDS for MySQL instance to read, with the secret of a user who may run the query. */
   readonly database: DatabaseSource;
   /**
@@ -44,22 +27,6 @@ export interface RdsDataSourceProps {
   readonly subnets: ec2.SubnetSelection;
   /** The roles that the pipeline and its instance run as. */
   readonly pipelineRoles: DataPipelineRoles;
-  /** The SELECT that the pipeline runs; a trailing semicolon is added when missing. */
-  readonly selectSqlQuery: string;
-  /** The schema of the rows the query returns. */
-  readonly schema: DataSchema;
-  /** Where the pipeline writes the rows. */
-  readonly staging: StagingLocation;
-  /**
-   * Compute statistics, which a datasource needs to train a model.
-   * @default true
-   */
-  readonly computeStatistics?: boolean;
-  /**
-   * Read only this share of the rows, as a training datasource does.
-   * @default - every row
-   */
-  readonly dataRearrangement?: DataRearrangement;
 }
 
 /**
@@ -71,7 +38,7 @@ export interface RdsDataSourceProps {
  * as the database's read-only user, whose password Amazon ML writes into the pipeline's
  * definition.
  */
-export class RdsDataSource extends Construct implements ComplementOrigin {
+export class RdsDataSource extends DatabaseDataSource {
   /** The role that Amazon ML assumes. */
   readonly role: iam.Role;
   /** The security group of the pipeline's instances. */
@@ -80,28 +47,12 @@ export class RdsDataSource extends Construct implements ComplementOrigin {
   readonly dataSourceId: string;
   /** The datasource's status once deployed: `COMPLETED`. */
   readonly status: string;
-  /** The query as Amazon ML receives it. */
-  readonly selectSqlQuery: string;
-  /** The configured id, without the version suffix. */
-  readonly dataSourceIdPrefix: string;
-  /** The schema of the rows it stages, which a complement reads them with. */
-  readonly schema: DataSchema;
-  /** The share of the rows it reads; every row when unset. */
-  readonly dataRearrangement?: DataRearrangement;
 
   constructor(scope: Construct, id: string, props: RdsDataSourceProps) {
-    super(scope, id);
     const { database, staging, pipelineRoles } = props;
     const databaseName = props.databaseName ?? database.databaseName;
-    const query = checkSelectQuery('mysql', props.selectSqlQuery);
-    this.selectSqlQuery = query.sql;
-    this.dataSourceIdPrefix = props.dataSourceIdPrefix;
-    this.schema = props.schema;
-    this.dataRearrangement = props.dataRearrangement;
     const subnetIds = props.vpc.selectSubnets(props.subnets).subnetIds;
-    const problems = [
-      ...dataSourceIdProblems(props.dataSourceIdPrefix),
-      ...dataSourceNameProblems(props.dataSourceName),
+    super(scope, id, 'mysql', props, [
       ...patternProblems(
         'database name',
         databaseName,
@@ -109,15 +60,7 @@ export class RdsDataSource extends Construct implements ComplementOrigin {
         'letters, digits, "_" and "$"',
       ),
       ...(subnetIds.length === 0 ? ['the pipeline needs at least one subnet'] : []),
-      ...query.problems,
-      ...props.schema.problems(),
-      ...staging.problems(),
-      ...(props.dataRearrangement ? dataRearrangementProblems(props.dataRearrangement) : []),
-    ];
-    this.node.addValidation({ validate: () => problems });
-    for (const warning of query.warnings) {
-      Annotations.of(this).addWarningV2('ml-foundation:amazon-ml-unshuffled-query', warning);
-    }
+    ]);
 
     this.pipelineSecurityGroup = new ec2.SecurityGroup(this, 'PipelineSecurityGroup', {
       vpc: props.vpc,
@@ -204,7 +147,7 @@ export class RdsDataSource extends Construct implements ComplementOrigin {
         SecretArn: database.readerSecret.secretArn,
         InstanceIdentifier: database.identifier,
         DatabaseName: databaseName,
-        SelectSqlQuery: query.sql,
+        SelectSqlQuery: this.selectSqlQuery,
         S3StagingLocation: staging.uri,
         DataSchema: props.schema.toJson(),
         DataRearrangement: props.dataRearrangement

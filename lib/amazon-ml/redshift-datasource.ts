@@ -1,53 +1,20 @@
-import { Annotations, ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { grantPermissions } from '../shared/grant';
 import { acknowledge, acknowledgeWildcardResources } from '../shared/nag';
 import type { DatabaseSource } from '../sources/database-source';
 import { AmazonMlRole } from './amazon-ml-role';
-import type { ComplementOrigin } from './complement-datasource';
-import type { DataRearrangement } from './data-rearrangement';
-import { dataRearrangementJson, dataRearrangementProblems } from './data-rearrangement';
-import type { DataSchema } from './data-schema';
+import { dataRearrangementJson } from './data-rearrangement';
+import type { DatabaseDataSourceProps } from './database-datasource';
+import { DatabaseDataSource } from './database-datasource';
 import { DataSourceResource } from './datasource-resource';
-import {
-  dataSourceIdProblems,
-  dataSourceNameProblems,
-  patternProblems,
-} from './datasource-validation';
-import { checkSelectQuery } from './select-query';
-import type { StagingLocation } from './staging-location';
+import { patternProblems } from './datasource-validation';
 
 /** Properties of a {@link RedshiftDataSource}. */
-export interface RedshiftDataSourceProps {
-  /**
-   * The datasource id, 1 to 48 of `[a-zA-Z0-9_.-]`. The deployed datasource's id adds a version
-   * suffix that changes whenever the datasource is replaced.
-   */
-  readonly dataSourceIdPrefix: string;
-  /**
-   * The name shown in the Amazon ML console.
-   * @default - no name
-   */
-  readonly dataSourceName?: string;
+export interface RedshiftDataSourceProps extends DatabaseDataSourceProps {
   /** The Redshift cluster to read, with the secret of a user who may run the query. */
   readonly cluster: DatabaseSource;
-  /** The SELECT that Amazon ML unloads; a trailing semicolon is added when missing. */
-  readonly selectSqlQuery: string;
-  /** The schema of the rows the query returns. */
-  readonly schema: DataSchema;
-  /** Where Amazon ML unloads the rows. */
-  readonly staging: StagingLocation;
-  /**
-   * Compute statistics, which a datasource needs to train a model.
-   * @default true
-   */
-  readonly computeStatistics?: boolean;
-  /**
-   * Read only this share of the rows, as a training datasource does.
-   * @default - every row
-   */
-  readonly dataRearrangement?: DataRearrangement;
 }
 
 /**
@@ -62,33 +29,17 @@ export interface RedshiftDataSourceProps {
  * groups, modify the cluster or write the bucket policy: each would change what
  * CloudFormation declares, and the next deployment would undo or trip over it.
  */
-export class RedshiftDataSource extends Construct implements ComplementOrigin {
+export class RedshiftDataSource extends DatabaseDataSource {
   /** The role that Amazon ML assumes. */
   readonly role: iam.Role;
   /** The id of the datasource in Amazon ML. */
   readonly dataSourceId: string;
   /** The datasource's status once deployed: `COMPLETED`. */
   readonly status: string;
-  /** The query as Amazon ML receives it. */
-  readonly selectSqlQuery: string;
-  /** The configured id, without the version suffix. */
-  readonly dataSourceIdPrefix: string;
-  /** The schema of the rows it stages, which a complement reads them with. */
-  readonly schema: DataSchema;
-  /** The share of the rows it reads; every row when unset. */
-  readonly dataRearrangement?: DataRearrangement;
 
   constructor(scope: Construct, id: string, props: RedshiftDataSourceProps) {
-    super(scope, id);
     const { cluster, staging } = props;
-    const query = checkSelectQuery('redshift', props.selectSqlQuery);
-    this.selectSqlQuery = query.sql;
-    this.dataSourceIdPrefix = props.dataSourceIdPrefix;
-    this.schema = props.schema;
-    this.dataRearrangement = props.dataRearrangement;
-    const problems = [
-      ...dataSourceIdProblems(props.dataSourceIdPrefix),
-      ...dataSourceNameProblems(props.dataSourceName),
+    super(scope, id, 'redshift', props, [
       ...patternProblems(
         'cluster identifier',
         cluster.identifier,
@@ -101,15 +52,7 @@ export class RedshiftDataSource extends Construct implements ComplementOrigin {
         /^[a-z0-9]+$/,
         'lower-case letters and digits',
       ),
-      ...query.problems,
-      ...props.schema.problems(),
-      ...staging.problems(),
-      ...(props.dataRearrangement ? dataRearrangementProblems(props.dataRearrangement) : []),
-    ];
-    this.node.addValidation({ validate: () => problems });
-    for (const warning of query.warnings) {
-      Annotations.of(this).addWarningV2('ml-foundation:amazon-ml-unshuffled-query', warning);
-    }
+    ]);
 
     this.role = new AmazonMlRole(this, 'AmazonMlRole', {
       description: `Amazon ML unloads Redshift cluster ${cluster.identifier} into ${staging.uri}`,
@@ -144,7 +87,7 @@ export class RedshiftDataSource extends Construct implements ComplementOrigin {
         SecretArn: cluster.readerSecret.secretArn,
         ClusterIdentifier: cluster.identifier,
         DatabaseName: cluster.databaseName,
-        SelectSqlQuery: query.sql,
+        SelectSqlQuery: this.selectSqlQuery,
         S3StagingLocation: staging.uri,
         DataSchema: props.schema.toJson(),
         DataRearrangement: props.dataRearrangement

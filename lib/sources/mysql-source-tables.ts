@@ -1,15 +1,14 @@
 import * as path from 'node:path';
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { DatasetConfig } from '../config/dataset';
-import { acknowledge } from '../shared/nag';
 import { SharedProvider } from '../shared/shared-provider';
 import { GENERATED_PASSWORD_EXCLUDED_CHARACTERS } from './database-access';
 import type { MySqlSourceTablesProperties } from './handler/mysql-source-tables-properties';
 import { MYSQL_SOURCE_TABLES_RESOURCE_TYPE } from './handler/mysql-source-tables-properties';
-import { readerProperties, tableDefinitions } from './source-tables';
+import type { SourceTablesOptions } from './source-tables';
+import { createReaderSecret, sourceTablesProperties } from './source-tables';
 
 /** The MySQL instance that {@link MySqlSourceTables} works in. */
 export interface MySqlTablesTarget {
@@ -23,23 +22,12 @@ export interface MySqlTablesTarget {
 }
 
 /** Properties of {@link MySqlSourceTables}. */
-export interface MySqlSourceTablesProps {
+export interface MySqlSourceTablesProps extends SourceTablesOptions {
   /** The VPC of the instance; the setup function runs in it. */
   readonly vpc: ec2.IVpc;
   /** Subnets of the setup function; they need a route to Secrets Manager. */
   readonly subnets: ec2.SubnetSelection;
   readonly database: MySqlTablesTarget;
-  /** Every dataset: their tables are created when `createTables` is set. */
-  readonly datasets: readonly DatasetConfig[];
-  /** Whether to create the datasets' tables: the app created the instance. */
-  readonly createTables: boolean;
-  /** Whether to load the built-in samples into empty tables. */
-  readonly loadSample: boolean;
-  /**
-   * The user Amazon ML reads as and the datasets whose tables it reads.
-   * @default - no reader user
-   */
-  readonly reader?: { readonly username: string; readonly datasets: readonly DatasetConfig[] };
 }
 
 /**
@@ -61,30 +49,18 @@ export class MySqlSourceTables extends Construct {
     const { database, reader } = props;
 
     if (reader) {
-      this.readerSecret = new secretsmanager.Secret(this, 'ReaderSecret', {
+      this.readerSecret = createReaderSecret(this, {
         description: `MySQL user ${reader.username} that Amazon ML reads instance ${database.identifier} as`,
-        generateSecretString: {
-          secretStringTemplate: Stack.of(this).toJsonString({
-            engine: 'mysql',
-            host: database.endpointAddress,
-            port: database.port,
-            dbname: database.databaseName,
-            username: reader.username,
-            ssl: true,
-          }),
-          generateStringKey: 'password',
-          passwordLength: 32,
-          excludeCharacters: GENERATED_PASSWORD_EXCLUDED_CHARACTERS,
-        },
-        // The setup drops the user when the resource goes; the credentials go with it.
-        removalPolicy: RemovalPolicy.DESTROY,
+        secretStringTemplate: Stack.of(this).toJsonString({
+          engine: 'mysql',
+          host: database.endpointAddress,
+          port: database.port,
+          dbname: database.databaseName,
+          username: reader.username,
+          ssl: true,
+        }),
+        excludeCharacters: GENERATED_PASSWORD_EXCLUDED_CHARACTERS,
       });
-      acknowledge(
-        this.readerSecret,
-        'AwsSolutions-SMG4',
-        undefined,
-        'Amazon ML copies these credentials into each datasource when it creates it and never reads the secret again, so a rotation would reach no datasource; the user may only read the dataset tables, and only the setup function and the Amazon ML handler may read the secret.',
-      );
     }
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -119,14 +95,7 @@ export class MySqlSourceTables extends Construct {
     const properties: MySqlSourceTablesProperties = {
       Host: database.endpointAddress,
       Port: database.port,
-      AdminSecretArn: database.secret.secretArn,
-      Datasets: tableDefinitions(props.datasets),
-      CreateTables: props.createTables,
-      LoadSample: props.loadSample,
-      Reader:
-        reader && this.readerSecret
-          ? readerProperties(this.readerSecret, reader.datasets)
-          : undefined,
+      ...sourceTablesProperties(props, database.secret, this.readerSecret),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

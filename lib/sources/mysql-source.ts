@@ -13,6 +13,7 @@ import { keepForDatabase } from './database-protection';
 import { databaseSecurityGroup, importedDatabaseAccess } from './database-access';
 import type { DatabaseSource } from './database-source';
 import { MySqlSourceTables } from './mysql-source-tables';
+import { readerSecretOf, sourceTablesOptions } from './source-tables';
 
 /** Properties of a {@link MysqlSource}. */
 export interface MysqlSourceProps {
@@ -117,33 +118,20 @@ export class MysqlSource extends Construct implements DatabaseSource {
       this.secret = instance.secret!;
     }
 
-    const readerDatasets = props.readerDatasets ?? [];
-    const created = config.mode === 'create';
-    if (created || readerDatasets.length > 0) {
+    const tables = sourceTablesOptions(config, props.datasets, props.readerDatasets);
+    if (tables) {
       this.tables = new MySqlSourceTables(this, 'Tables', {
         vpc: props.vpc,
         subnets: props.workloadSubnets,
         database: this,
-        datasets: props.datasets,
-        createTables: created,
-        loadSample: created && config.sampleData,
-        reader:
-          readerDatasets.length > 0
-            ? { username: config.readerUsername, datasets: readerDatasets }
-            : undefined,
+        ...tables,
       });
     }
     this.tablesReady = this.tables?.resource ?? new DependencyGroup();
   }
 
   get readerSecret(): secretsmanager.ISecret {
-    const secret = this.tables?.readerSecret;
-    if (!secret) {
-      throw new Error(
-        `No Amazon ML datasource reads the MySQL instance ${this.identifier}, so it has no reader user.`,
-      );
-    }
-    return secret;
+    return readerSecretOf(this.tables, `the MySQL instance ${this.identifier}`);
   }
 
   private createInstance(

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
-import { ArnFormat, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { DatasetConfig } from '../config/dataset';
 import { acknowledge } from '../shared/nag';
 import { SharedProvider } from '../shared/shared-provider';
 import type { RedshiftSourceTablesProperties } from './handler/redshift-source-tables-properties';
 import { REDSHIFT_SOURCE_TABLES_RESOURCE_TYPE } from './handler/redshift-source-tables-properties';
 import { GENERATED_PASSWORD_EXCLUDED_CHARACTERS } from './database-access';
-import { readerProperties, tableDefinitions } from './source-tables';
+import type { SourceTablesOptions } from './source-tables';
+import { createReaderSecret, sourceTablesProperties } from './source-tables';
 
 /** Characters that Redshift does not accept in a password (CREATE USER, PASSWORD). */
 export const REDSHIFT_REFUSED_PASSWORD_CHARACTERS = `"'\\/@ `;
@@ -25,19 +25,8 @@ export interface RedshiftTablesTarget {
 }
 
 /** Properties of {@link RedshiftSourceTables}. */
-export interface RedshiftSourceTablesProps {
+export interface RedshiftSourceTablesProps extends SourceTablesOptions {
   readonly cluster: RedshiftTablesTarget;
-  /** Every dataset: their tables are created when `createTables` is set. */
-  readonly datasets: readonly DatasetConfig[];
-  /** Whether to create the datasets' tables: the app created the cluster. */
-  readonly createTables: boolean;
-  /** Whether to load the built-in samples into empty tables. */
-  readonly loadSample: boolean;
-  /**
-   * The user Amazon ML reads as and the datasets whose tables it reads.
-   * @default - no reader user
-   */
-  readonly reader?: { readonly username: string; readonly datasets: readonly DatasetConfig[] };
 }
 
 /** Longest run of one event: under Lambda's 15 minutes and the provider framework's wait. */
@@ -62,31 +51,19 @@ export class RedshiftSourceTables extends Construct {
     const stack = Stack.of(this);
 
     if (reader) {
-      this.readerSecret = new secretsmanager.Secret(this, 'ReaderSecret', {
+      this.readerSecret = createReaderSecret(this, {
         description: `Redshift user ${reader.username} that Amazon ML reads the cluster as`,
-        generateSecretString: {
-          secretStringTemplate: stack.toJsonString({
-            engine: 'redshift',
-            host: cluster.endpointAddress,
-            port: cluster.port,
-            dbname: cluster.databaseName,
-            dbClusterIdentifier: cluster.clusterIdentifier,
-            username: reader.username,
-          }),
-          generateStringKey: 'password',
-          passwordLength: 32,
-          excludeCharacters: `${REDSHIFT_REFUSED_PASSWORD_CHARACTERS}${GENERATED_PASSWORD_EXCLUDED_CHARACTERS}`,
-          requireEachIncludedType: true,
-        },
-        // The setup drops the user when the resource goes; the credentials go with it.
-        removalPolicy: RemovalPolicy.DESTROY,
+        secretStringTemplate: stack.toJsonString({
+          engine: 'redshift',
+          host: cluster.endpointAddress,
+          port: cluster.port,
+          dbname: cluster.databaseName,
+          dbClusterIdentifier: cluster.clusterIdentifier,
+          username: reader.username,
+        }),
+        excludeCharacters: `${REDSHIFT_REFUSED_PASSWORD_CHARACTERS}${GENERATED_PASSWORD_EXCLUDED_CHARACTERS}`,
+        requireEachIncludedType: true,
       });
-      acknowledge(
-        this.readerSecret,
-        'AwsSolutions-SMG4',
-        undefined,
-        'Amazon ML copies these credentials into each datasource when it creates it and never reads the secret again, so a rotation would reach no datasource; the user may only read the dataset tables, and only the setup function and the Amazon ML handler may read the secret.',
-      );
     }
 
     const provider = SharedProvider.of(this, 'RedshiftSourceTablesProvider', {
@@ -129,14 +106,7 @@ export class RedshiftSourceTables extends Construct {
     const properties: RedshiftSourceTablesProperties = {
       ClusterIdentifier: cluster.clusterIdentifier,
       Database: cluster.databaseName,
-      AdminSecretArn: cluster.secret.secretArn,
-      Datasets: tableDefinitions(props.datasets),
-      CreateTables: props.createTables,
-      LoadSample: props.loadSample,
-      Reader:
-        reader && this.readerSecret
-          ? readerProperties(this.readerSecret, reader.datasets)
-          : undefined,
+      ...sourceTablesProperties(props, cluster.secret, this.readerSecret),
     };
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -16,6 +16,7 @@ import {
   REDSHIFT_REFUSED_PASSWORD_CHARACTERS,
   RedshiftSourceTables,
 } from './redshift-source-tables';
+import { readerSecretOf, sourceTablesOptions } from './source-tables';
 
 /** Properties of a {@link RedshiftSource}. */
 export interface RedshiftSourceProps {
@@ -91,9 +92,8 @@ export class RedshiftSource extends Construct implements DatabaseSource {
       });
     }
 
-    const readerDatasets = props.readerDatasets ?? [];
-    const created = config.mode === 'create';
-    if (created || readerDatasets.length > 0) {
+    const tables = sourceTablesOptions(config, props.datasets, props.readerDatasets);
+    if (tables) {
       this.tables = new RedshiftSourceTables(this, 'Tables', {
         cluster: {
           clusterIdentifier: this.cluster?.ref ?? this.identifier,
@@ -102,26 +102,14 @@ export class RedshiftSource extends Construct implements DatabaseSource {
           port: this.port,
           secret: this.secret,
         },
-        datasets: props.datasets,
-        createTables: created,
-        loadSample: created && config.sampleData,
-        reader:
-          readerDatasets.length > 0
-            ? { username: config.readerUsername, datasets: readerDatasets }
-            : undefined,
+        ...tables,
       });
     }
     this.tablesReady = this.tables?.resource ?? new DependencyGroup();
   }
 
   get readerSecret(): secretsmanager.ISecret {
-    const secret = this.tables?.readerSecret;
-    if (!secret) {
-      throw new Error(
-        `No Amazon ML datasource reads the Redshift cluster ${this.identifier}, so it has no reader user.`,
-      );
-    }
-    return secret;
+    return readerSecretOf(this.tables, `the Redshift cluster ${this.identifier}`);
   }
 
   private createCluster(

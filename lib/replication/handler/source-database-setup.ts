@@ -1,17 +1,17 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { errorCode, isError } from '../../shared/handler/aws-errors';
+import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
+import type { MySqlHandlerDependencies } from '../../shared/handler/mysql-connection';
 import {
   connectMySql,
+  dropAccountOnDelete,
+  endpointOf,
   isMissingGrant,
-  isUnknownHost,
   upsertNativePasswordAccount,
 } from '../../shared/handler/mysql-connection';
-import { messageOf, plainError } from '../../shared/handler/plain-error';
-import type { RetryOptions } from '../../shared/handler/retry';
-import type { Credentials } from '../../shared/handler/secret-credentials';
+import { plainError } from '../../shared/handler/plain-error';
 import { readCredentials } from '../../shared/handler/secret-credentials';
 import type {
   SourceDatabaseSetupAttributes,
@@ -27,14 +27,7 @@ import type {
  */
 
 /** The clients and retry behaviour of the handler; tests replace them. */
-export interface SourceDatabaseSetupHandlerDependencies {
-  readonly secrets: SecretsManagerClient;
-  /**
-   * How throttling, server errors and an unreachable database are retried.
-   * @default - withRetry's defaults
-   */
-  readonly retry?: RetryOptions;
-}
+export type SourceDatabaseSetupHandlerDependencies = MySqlHandlerDependencies;
 
 const PHYSICAL_ID_PREFIX = 'mysql-user:';
 
@@ -43,14 +36,6 @@ type Response = cfn.OnEventResponse<SourceDatabaseSetupAttributes>;
 
 /** The onEvent handler of `Custom::MySqlChangeCaptureSetup`. */
 export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDependencies) {
-  function connect(properties: SourceDatabaseSetupProperties, admin: Credentials) {
-    return connectMySql(
-      { host: properties.Host, port: Number(properties.Port) },
-      admin,
-      deps.retry,
-    );
-  }
-
   /** Fails with every binlog setting that change capture needs and the database lacks. */
   async function checkBinlog(connection: Connection): Promise<void> {
     const [rows] = await connection.query<RowDataPacket[]>(
@@ -84,7 +69,7 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
     }
     const admin = await readCredentials(deps.secrets, properties.AdminSecretArn, deps.retry);
     const dmsUser = await readCredentials(deps.secrets, properties.DmsUserSecretArn, deps.retry);
-    const connection = await connect(properties, admin);
+    const connection = await connectMySql(endpointOf(properties), admin, deps.retry);
     try {
       await checkBinlog(connection);
       await connection.execute('CALL mysql.rds_set_configuration(?, ?)', [
@@ -122,7 +107,11 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
       }),
     );
     return {
-      PhysicalResourceId: `${PHYSICAL_ID_PREFIX}${dmsUser.username}@${properties.Host}:${properties.Port}`,
+      PhysicalResourceId: accountPhysicalId(
+        PHYSICAL_ID_PREFIX,
+        dmsUser.username,
+        `${properties.Host}:${properties.Port}`,
+      ),
       Data: { Username: dmsUser.username },
     };
   }
@@ -136,42 +125,13 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
   async function remove(
     event: Extract<SourceDatabaseSetupEvent, { RequestType: 'Delete' }>,
   ): Promise<Response> {
-    const physicalId = event.PhysicalResourceId;
-    const result = { PhysicalResourceId: physicalId };
-    const username = physicalId.startsWith(PHYSICAL_ID_PREFIX)
-      ? physicalId.slice(PHYSICAL_ID_PREFIX.length).split('@')[0]
-      : undefined;
+    const result = { PhysicalResourceId: event.PhysicalResourceId };
+    const username = accountIn(event.PhysicalResourceId, PHYSICAL_ID_PREFIX);
     if (!username) return result;
 
-    let connection: Connection;
-    try {
-      const admin = await readCredentials(
-        deps.secrets,
-        event.ResourceProperties.AdminSecretArn,
-        deps.retry,
-      );
-      connection = await connect(event.ResourceProperties, admin);
-    } catch (error) {
-      if (isError(error, 'ResourceNotFoundException') || isUnknownHost(error)) {
-        console.log(
-          JSON.stringify({
-            action: 'Delete',
-            skipped: `the database is gone: ${messageOf(error)}`,
-          }),
-        );
-        return result;
-      }
-      throw plainError(
-        `Cannot reach MySQL at ${event.ResourceProperties.Host}:${event.ResourceProperties.Port} to drop the DMS user ${username} (${errorCode(error) ?? messageOf(error)}). ` +
-          'Make the instance reachable and retry the delete, or drop the user yourself and retry.',
-      );
+    if (await dropAccountOnDelete(deps, event.ResourceProperties, username, 'the DMS user')) {
+      console.log(JSON.stringify({ action: 'Delete', user: username }));
     }
-    try {
-      await connection.query("DROP USER IF EXISTS ?@'%'", [username]);
-    } finally {
-      await connection.end();
-    }
-    console.log(JSON.stringify({ action: 'Delete', user: username }));
     return result;
   }
 

@@ -1,10 +1,12 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createConnection } from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
-import { errorCode } from './aws-errors';
-import { plainError } from './plain-error';
+import { errorCode, isError } from './aws-errors';
+import { messageOf, plainError } from './plain-error';
 import type { RetryOptions } from './retry';
 import { withRetry } from './retry';
 import type { Credentials } from './secret-credentials';
+import { readCredentials } from './secret-credentials';
 
 /**
  * Connections to RDS for MySQL from handlers inside the VPC, and the accounts they create.
@@ -18,6 +20,32 @@ import type { Credentials } from './secret-credentials';
 export interface MySqlEndpoint {
   readonly host: string;
   readonly port: number;
+}
+
+/**
+ * The properties of a custom resource whose handler signs in to a MySQL instance as its admin;
+ * CloudFormation passes numbers as strings.
+ */
+export interface MySqlAdminProperties {
+  readonly Host: string;
+  readonly Port: number | string;
+  /** The secret with the admin user that the handler signs in as. */
+  readonly AdminSecretArn: string;
+}
+
+/** The clients and retry behaviour of a handler that signs in to MySQL; tests replace them. */
+export interface MySqlHandlerDependencies {
+  readonly secrets: SecretsManagerClient;
+  /**
+   * How throttling, server errors and an unreachable database are retried.
+   * @default - withRetry's defaults
+   */
+  readonly retry?: RetryOptions;
+}
+
+/** The endpoint that a custom resource's properties name. */
+export function endpointOf(properties: Pick<MySqlAdminProperties, 'Host' | 'Port'>): MySqlEndpoint {
+  return { host: properties.Host, port: Number(properties.Port) };
 }
 
 /** Node's and mysql2's codes for a database, or a way to it, that is not there. */
@@ -116,4 +144,44 @@ export async function upsertNativePasswordAccount(
     }
     throw error;
   }
+}
+
+/**
+ * The Delete of a custom resource that created the account `username`: signs in as the admin
+ * and drops it. A database or admin secret that is gone is left as it is; a database that cannot
+ * be reached fails the delete, naming the account (`role`, as in "the DMS user"), rather than
+ * leave it behind unnoticed.
+ * @returns whether the account was dropped: false when the database is gone
+ */
+export async function dropAccountOnDelete(
+  deps: MySqlHandlerDependencies,
+  properties: MySqlAdminProperties,
+  username: string,
+  role: string,
+): Promise<boolean> {
+  let connection: Connection;
+  try {
+    const admin = await readCredentials(deps.secrets, properties.AdminSecretArn, deps.retry);
+    connection = await connectMySql(endpointOf(properties), admin, deps.retry);
+  } catch (error) {
+    if (isError(error, 'ResourceNotFoundException') || isUnknownHost(error)) {
+      console.log(
+        JSON.stringify({
+          action: 'Delete',
+          skipped: `the database is gone: ${messageOf(error)}`,
+        }),
+      );
+      return false;
+    }
+    throw plainError(
+      `Cannot reach MySQL at ${properties.Host}:${properties.Port} to drop ${role} ${username} (${errorCode(error) ?? messageOf(error)}). ` +
+        'Make the instance reachable and retry the delete, or drop the user yourself and retry.',
+    );
+  }
+  try {
+    await connection.query("DROP USER IF EXISTS ?@'%'", [username]);
+  } finally {
+    await connection.end();
+  }
+  return true;
 }

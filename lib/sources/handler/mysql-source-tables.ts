@@ -1,25 +1,31 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { DatasetConfig } from '../../config/dataset';
-import { errorCode, isError } from '../../shared/handler/aws-errors';
+import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
+import { errorCode } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
+import type { MySqlHandlerDependencies } from '../../shared/handler/mysql-connection';
 import {
   connectMySql,
+  dropAccountOnDelete,
+  endpointOf,
   isMissingGrant,
-  isUnknownHost,
   upsertNativePasswordAccount,
 } from '../../shared/handler/mysql-connection';
-import { messageOf, plainError } from '../../shared/handler/plain-error';
 import { requireProperties } from '../../shared/handler/required';
-import type { RetryOptions } from '../../shared/handler/retry';
 import { readCredentials } from '../../shared/handler/secret-credentials';
 import { setUpMySqlTable } from '../sample-data/mysql-table-setup';
 import { sampleFor } from '../sample-data/samples';
 import { mysqlTableStatements } from '../sample-data/table-ddl';
 import type { MySqlSourceTablesProperties } from './mysql-source-tables-properties';
 import type { SourceTablesAttributes, TableDefinition } from './source-tables-properties';
-import { isTrue } from './source-tables-properties';
+import {
+  checkDeclaredColumns,
+  datasetOf,
+  qualifiedName,
+  tableSetupRequest,
+  tablesNoLongerRead,
+} from './source-tables-setup';
 
 /**
  * `Custom::MySqlSourceTables`: from a function inside the VPC, creates every dataset's table in
@@ -30,41 +36,14 @@ import { isTrue } from './source-tables-properties';
  */
 
 /** The clients and retry behaviour of the handler; tests replace them. */
-export interface MySqlSourceTablesHandlerDependencies {
-  readonly secrets: SecretsManagerClient;
-  /**
-   * How throttling, server errors and an unreachable database are retried.
-   * @default - withRetry's defaults
-   */
-  readonly retry?: RetryOptions;
-}
+export type MySqlSourceTablesHandlerDependencies = MySqlHandlerDependencies;
 
 const PHYSICAL_ID_PREFIX = 'mysql-tables:';
 
 export type MySqlSourceTablesEvent = cfn.OnEvent<MySqlSourceTablesProperties>;
 type Response = cfn.OnEventResponse<SourceTablesAttributes>;
 
-function physicalId(properties: MySqlSourceTablesProperties, reader: string): string {
-  return `${PHYSICAL_ID_PREFIX}${reader}@${properties.Host}:${properties.Port}`;
-}
-
-/** The reader user named in a physical id, or undefined when the id has none. */
-function readerIn(physicalResourceId: string): string | undefined {
-  if (!physicalResourceId.startsWith(PHYSICAL_ID_PREFIX)) return undefined;
-  const user = physicalResourceId.slice(PHYSICAL_ID_PREFIX.length).split('@')[0];
-  return user || undefined;
-}
-
-/** The dataset as the sample-data modules read it. */
-function datasetOf(table: TableDefinition): DatasetConfig {
-  return { ...table, columns: table.columns.map(({ name, type }) => ({ name, type })) };
-}
-
-/**
- * Fails, naming them, unless the dataset's table exists with every declared column: the setup
- * creates tables but never changes one, so an older table, or one someone else made, is
- * reported rather than read wrongly.
- */
+/** Fails, naming them, unless the table exists with every declared column. */
 async function checkTable(
   connection: Connection,
   table: TableDefinition,
@@ -74,22 +53,8 @@ async function checkTable(
     'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [table.mysqlDatabase, table.name],
   );
-  const where = `${table.mysqlDatabase}.${table.name}`;
-  if (rows.length === 0) {
-    throw plainError(
-      created
-        ? `The table ${where} of dataset "${table.name}" is missing after its creation.`
-        : `The table ${where} of dataset "${table.name}" does not exist in the existing MySQL database: create it (the app creates tables only in an instance it creates).`,
-    );
-  }
   const present = new Set(rows.map((row) => String(row.name).toLowerCase()));
-  const missing = table.columns.map((column) => column.name).filter((name) => !present.has(name));
-  if (missing.length > 0) {
-    throw plainError(
-      `The table ${where} lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} that dataset "${table.name}" declares. ` +
-        'The app creates tables but never changes them: add the columns, or drop the table so that the next deploy creates it.',
-    );
-  }
+  checkDeclaredColumns('MySQL', table, present, created);
 }
 
 /** The onEvent handler of `Custom::MySqlSourceTables`. */
@@ -123,26 +88,12 @@ export function mySqlSourceTablesHandlers(deps: MySqlSourceTablesHandlerDependen
   async function createOrUpdate(event: MySqlSourceTablesEvent): Promise<Response> {
     const properties = event.ResourceProperties;
     requireProperties(properties, ['Host', 'AdminSecretArn']);
-    const tables = properties.Datasets ?? [];
-    const byName = new Map(tables.map((table) => [table.name, table]));
-    const readerTables = (properties.Reader?.Tables ?? []).map((name) => {
-      const table = byName.get(name);
-      if (!table)
-        throw plainError(`The reader reads dataset "${name}", which is not among Datasets.`);
-      return table;
-    });
-    const createTables = isTrue(properties.CreateTables);
-    const loadSample = isTrue(properties.LoadSample);
-
+    const { tables, readerTables, createTables, loadSample } = tableSetupRequest(properties);
     const admin = await readCredentials(deps.secrets, properties.AdminSecretArn, deps.retry);
     const reader = properties.Reader
       ? await readCredentials(deps.secrets, properties.Reader.SecretArn, deps.retry)
       : undefined;
-    const connection = await connectMySql(
-      { host: properties.Host, port: Number(properties.Port) },
-      admin,
-      deps.retry,
-    );
+    const connection = await connectMySql(endpointOf(properties), admin, deps.retry);
     const loaded: Record<string, number | string> = {};
     try {
       if (createTables) {
@@ -165,16 +116,12 @@ export function mySqlSourceTablesHandlers(deps: MySqlSourceTablesHandlerDependen
         for (const table of readerTables) {
           if (!createTables) await checkTable(connection, table, false);
         }
-        const update = event.RequestType === 'Update' ? event : undefined;
-        const old = update?.OldResourceProperties;
-        const sameReader =
-          old?.Reader && update && readerIn(update.PhysicalResourceId) === reader.username;
-        const revoked = sameReader
-          ? (old.Reader?.Tables ?? [])
-              .filter((name) => !readerTables.some((table) => table.name === name))
-              .map((name) => old.Datasets?.find((table) => table.name === name))
-              .filter((table): table is TableDefinition => table !== undefined)
-          : [];
+        const revoked = tablesNoLongerRead(
+          event,
+          PHYSICAL_ID_PREFIX,
+          reader.username,
+          readerTables,
+        );
         await upsertNativePasswordAccount(connection, reader);
         await grantReads(connection, reader.username, readerTables, revoked);
       }
@@ -187,11 +134,15 @@ export function mySqlSourceTablesHandlers(deps: MySqlSourceTablesHandlerDependen
         tablesCreated: createTables ? tables.map((table) => table.name) : [],
         sampleRows: loaded,
         reader: reader?.username,
-        readerTables: readerTables.map((table) => `${table.mysqlDatabase}.${table.name}`),
+        readerTables: readerTables.map((table) => qualifiedName('MySQL', table)),
       }),
     );
     return {
-      PhysicalResourceId: physicalId(properties, reader?.username ?? ''),
+      PhysicalResourceId: accountPhysicalId(
+        PHYSICAL_ID_PREFIX,
+        reader?.username ?? '',
+        `${properties.Host}:${properties.Port}`,
+      ),
       Data: { ReaderUsername: reader?.username ?? '' },
     };
   }
@@ -205,39 +156,11 @@ export function mySqlSourceTablesHandlers(deps: MySqlSourceTablesHandlerDependen
     event: Extract<MySqlSourceTablesEvent, { RequestType: 'Delete' }>,
   ): Promise<Response> {
     const result = { PhysicalResourceId: event.PhysicalResourceId };
-    const username = readerIn(event.PhysicalResourceId);
+    const username = accountIn(event.PhysicalResourceId, PHYSICAL_ID_PREFIX);
     if (!username) return result;
-    const properties = event.ResourceProperties;
-
-    let connection: Connection;
-    try {
-      const admin = await readCredentials(deps.secrets, properties.AdminSecretArn, deps.retry);
-      connection = await connectMySql(
-        { host: properties.Host, port: Number(properties.Port) },
-        admin,
-        deps.retry,
-      );
-    } catch (error) {
-      if (isError(error, 'ResourceNotFoundException') || isUnknownHost(error)) {
-        console.log(
-          JSON.stringify({
-            action: 'Delete',
-            skipped: `the database is gone: ${messageOf(error)}`,
-          }),
-        );
-        return result;
-      }
-      throw plainError(
-        `Cannot reach MySQL at ${properties.Host}:${properties.Port} to drop the user ${username} (${errorCode(error) ?? messageOf(error)}). ` +
-          'Make the instance reachable and retry the delete, or drop the user yourself and retry.',
-      );
+    if (await dropAccountOnDelete(deps, event.ResourceProperties, username, 'the user')) {
+      console.log(JSON.stringify({ action: 'Delete', droppedUser: username }));
     }
-    try {
-      await connection.query("DROP USER IF EXISTS ?@'%'", [username]);
-    } finally {
-      await connection.end();
-    }
-    console.log(JSON.stringify({ action: 'Delete', droppedUser: username }));
     return result;
   }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { DatasetConfig } from '../../config/dataset';
+import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
 import { errorName, isError } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
-import { messageOf, plainError } from '../../shared/handler/plain-error';
+import { messageOf } from '../../shared/handler/plain-error';
 import { requireProperties } from '../../shared/handler/required';
 import type { RetryOptions } from '../../shared/handler/retry';
 import type { Credentials } from '../../shared/handler/secret-credentials';
@@ -16,7 +16,13 @@ import { quoteRedshift, redshiftTableStatements } from '../sample-data/table-ddl
 import { RedshiftStatements } from './redshift-statements';
 import type { RedshiftSourceTablesProperties } from './redshift-source-tables-properties';
 import type { SourceTablesAttributes, TableDefinition } from './source-tables-properties';
-import { isTrue } from './source-tables-properties';
+import {
+  checkDeclaredColumns,
+  datasetOf,
+  qualifiedName,
+  tableSetupRequest,
+  tablesNoLongerRead,
+} from './source-tables-setup';
 
 /**
  * `Custom::RedshiftSourceTables`: through the Redshift Data API (no network path to the
@@ -101,16 +107,6 @@ export function dropReaderStatements(username: string, schemas: readonly string[
   ];
 }
 
-function datasetOf(table: TableDefinition): DatasetConfig {
-  return { ...table, columns: table.columns.map(({ name, type }) => ({ name, type })) };
-}
-
-function readerIn(physicalResourceId: string): string | undefined {
-  if (!physicalResourceId.startsWith(PHYSICAL_ID_PREFIX)) return undefined;
-  const user = physicalResourceId.slice(PHYSICAL_ID_PREFIX.length).split('@')[0];
-  return user || undefined;
-}
-
 /** Whether a Data API error says that the cluster is gone. */
 function isGoneCluster(error: unknown): boolean {
   if (isError(error, 'ResourceNotFoundException')) return true;
@@ -156,22 +152,7 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
     table: TableDefinition,
     created: boolean,
   ): Promise<void> {
-    const present = await columnsOf(statements, table);
-    const where = `${table.redshiftSchema}.${table.name}`;
-    if (present.size === 0) {
-      throw plainError(
-        created
-          ? `The table ${where} of dataset "${table.name}" is missing after its creation.`
-          : `The table ${where} of dataset "${table.name}" does not exist in the existing Redshift database: create it (the app creates tables only in a cluster it creates).`,
-      );
-    }
-    const missing = table.columns.map((column) => column.name).filter((name) => !present.has(name));
-    if (missing.length > 0) {
-      throw plainError(
-        `The table ${where} lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} that dataset "${table.name}" declares. ` +
-          'The app creates tables but never changes them: add the columns, or drop the table so that the next deploy creates it.',
-      );
-    }
+    checkDeclaredColumns('Redshift', table, await columnsOf(statements, table), created);
   }
 
   async function userExists(statements: RedshiftStatements, username: string): Promise<boolean> {
@@ -186,16 +167,7 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
   async function createOrUpdate(event: RedshiftSourceTablesEvent): Promise<Response> {
     const properties = event.ResourceProperties;
     requireProperties(properties, ['ClusterIdentifier', 'Database', 'AdminSecretArn']);
-    const tables = properties.Datasets ?? [];
-    const byName = new Map(tables.map((table) => [table.name, table]));
-    const readerTables = (properties.Reader?.Tables ?? []).map((name) => {
-      const table = byName.get(name);
-      if (!table)
-        throw plainError(`The reader reads dataset "${name}", which is not among Datasets.`);
-      return table;
-    });
-    const createTables = isTrue(properties.CreateTables);
-    const loadSample = isTrue(properties.LoadSample);
+    const { tables, readerTables, createTables, loadSample } = tableSetupRequest(properties);
     const reader = properties.Reader
       ? await readCredentials(deps.secrets, properties.Reader.SecretArn, deps.retry)
       : undefined;
@@ -223,14 +195,14 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
       if (!createTables) {
         for (const table of readerTables) await checkTable(statements, table, false);
       }
-      const update = event.RequestType === 'Update' ? event : undefined;
-      const old = update?.OldResourceProperties;
-      const sameReader =
-        old?.Reader && update && readerIn(update.PhysicalResourceId) === reader.username;
+      // A table that is gone holds no grant to take back.
       const revoked: TableDefinition[] = [];
-      for (const name of sameReader ? (old.Reader?.Tables ?? []) : []) {
-        const table = old?.Datasets?.find((candidate) => candidate.name === name);
-        if (!table || readerTables.some((kept) => kept.name === name)) continue;
+      for (const table of tablesNoLongerRead(
+        event,
+        PHYSICAL_ID_PREFIX,
+        reader.username,
+        readerTables,
+      )) {
         if ((await columnsOf(statements, table)).size > 0) revoked.push(table);
       }
       const exists = await userExists(statements, reader.username);
@@ -246,11 +218,15 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
         tablesCreated: createTables ? tables.map((table) => table.name) : [],
         sampleLoaded: createTables && loadSample,
         reader: reader?.username,
-        readerTables: readerTables.map((table) => `${table.redshiftSchema}.${table.name}`),
+        readerTables: readerTables.map((table) => qualifiedName('Redshift', table)),
       }),
     );
     return {
-      PhysicalResourceId: `${PHYSICAL_ID_PREFIX}${reader?.username ?? ''}@${properties.ClusterIdentifier}/${properties.Database}`,
+      PhysicalResourceId: accountPhysicalId(
+        PHYSICAL_ID_PREFIX,
+        reader?.username ?? '',
+        `${properties.ClusterIdentifier}/${properties.Database}`,
+      ),
       Data: { ReaderUsername: reader?.username ?? '' },
     };
   }
@@ -260,7 +236,7 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
     event: Extract<RedshiftSourceTablesEvent, { RequestType: 'Delete' }>,
   ): Promise<Response> {
     const result = { PhysicalResourceId: event.PhysicalResourceId };
-    const username = readerIn(event.PhysicalResourceId);
+    const username = accountIn(event.PhysicalResourceId, PHYSICAL_ID_PREFIX);
     if (!username) return result;
     const properties = event.ResourceProperties;
     const statements = statementsFor(properties);
