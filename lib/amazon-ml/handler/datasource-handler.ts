@@ -2,8 +2,6 @@ import {
   CreateDataSourceFromRDSCommand,
   CreateDataSourceFromRedshiftCommand,
   CreateDataSourceFromS3Command,
-  DeleteDataSourceCommand,
-  GetDataSourceCommand,
   MachineLearningClient,
 } from '@aws-sdk/client-machine-learning';
 import type { GetDataSourceOutput } from '@aws-sdk/client-machine-learning';
@@ -17,27 +15,23 @@ import type { RetryOptions } from '../../shared/handler/retry';
 import { withRetry } from '../../shared/handler/retry';
 import { credentialsIn } from '../../shared/handler/secret-credentials';
 import { AMAZON_ML_REGIONS } from '../regions';
+import type { CreateCall } from './datasource-lifecycle';
+import { dataSourceLifecycle } from './datasource-lifecycle';
 import type {
   ComplementDataSourceProperties,
-  DataSourceAttributes,
   DataSourceProperties,
   DatabaseDataSourceProperties,
 } from './datasource-properties';
 import type { CreateDataSourceRequest, DatabaseCredentials } from './datasource-request';
 import {
-  DATASOURCE_ID,
   contentDigest,
   createComplementRequest,
   createDataSourceRequest,
-  dataSourceIdFor,
   redacted,
   stagingLocationOf,
 } from './datasource-request';
 import type { FirstLine } from './staged-data';
 import { StagedData, headerMismatch } from './staged-data';
-
-/** Statuses of a datasource that is, or will be, usable. */
-const LIVE = new Set(['PENDING', 'INPROGRESS', 'COMPLETED']);
 
 /** The clients and retry behaviour of the handler; tests replace them. */
 export interface DataSourceHandlerDependencies {
@@ -156,84 +150,14 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
     return createDataSourceRequest(properties, id, credentials);
   }
 
-  async function create(
-    properties: DataSourceProperties,
-    requestId: string,
-  ): Promise<cfn.OnEventResponse<DataSourceAttributes>> {
-    let id = dataSourceIdFor(properties);
-    const existing = await describe(id);
-    if (existing?.Status && LIVE.has(existing.Status)) {
-      // This definition's datasource exists: a retried request, or a rollback to it.
-      console.log(`datasource ${id} exists (${existing.Status}); using it`);
-      return { PhysicalResourceId: id, Data: { DataSourceId: id } };
-    }
-    if (existing) id = dataSourceIdFor(properties, requestId);
-
+  /** The create request of datasource `id`, logged without the password. */
+  async function prepareCreate(properties: DataSourceProperties, id: string): Promise<CreateCall> {
     const request =
       properties.Engine === 's3'
         ? await complementRequest(properties, id)
         : await databaseRequest(properties, id);
     console.log('creating datasource', JSON.stringify(redacted(request)));
-    try {
-      await withRetry(() => send(request), deps.retry);
-    } catch (error) {
-      throw explain(error, id, deps.region);
-    }
-    return { PhysicalResourceId: id, Data: { DataSourceId: id } };
-  }
-
-  async function remove(id: string): Promise<cfn.OnEventResponse<DataSourceAttributes>> {
-    if (!DATASOURCE_ID.test(id)) {
-      console.log(`"${id}" is not an Amazon ML datasource id; nothing to delete`);
-      return { PhysicalResourceId: id };
-    }
-    try {
-      await withRetry(
-        () => deps.ml.send(new DeleteDataSourceCommand({ DataSourceId: id })),
-        deps.retry,
-      );
-      console.log(`deleted datasource ${id}`);
-    } catch (error) {
-      if (!isError(error, 'ResourceNotFoundException')) throw explain(error, id, deps.region);
-      console.log(`datasource ${id} is already gone`);
-    }
-    return { PhysicalResourceId: id };
-  }
-
-  async function describe(id: string): Promise<GetDataSourceOutput | undefined> {
-    try {
-      return await withRetry(
-        () => deps.ml.send(new GetDataSourceCommand({ DataSourceId: id })),
-        deps.retry,
-      );
-    } catch (error) {
-      if (isError(error, 'ResourceNotFoundException')) return undefined;
-      throw explain(error, id, deps.region);
-    }
-  }
-
-  async function onEvent(
-    event: DataSourceEvent,
-  ): Promise<cfn.OnEventResponse<DataSourceAttributes>> {
-    switch (event.RequestType) {
-      case 'Create':
-        return create(event.ResourceProperties, event.RequestId);
-      case 'Update': {
-        const unchanged =
-          contentDigest(event.OldResourceProperties) === contentDigest(event.ResourceProperties);
-        if (unchanged) {
-          return {
-            PhysicalResourceId: event.PhysicalResourceId,
-            Data: { DataSourceId: event.PhysicalResourceId },
-          };
-        }
-        // A datasource cannot be changed: a new one replaces it, and CloudFormation deletes
-        // the old one once the whole update has succeeded.
-        return create(event.ResourceProperties, event.RequestId);
-      }
-      case 'Delete':
-        return remove(event.PhysicalResourceId);
-    }
+    return () => send(request);
   }
 
   /**
@@ -284,40 +208,31 @@ export function dataSourceHandlers(deps: DataSourceHandlerDependencies) {
     console.log(`deleted ${count} staged objects under ${location}`);
   }
 
-  async function isComplete(
-    event: DataSourceIsCompleteEvent,
-  ): Promise<cfn.IsCompleteResponse<DataSourceAttributes>> {
-    const id = event.PhysicalResourceId!;
-    const properties = event.ResourceProperties;
-    if (event.RequestType === 'Delete') {
-      if (!DATASOURCE_ID.test(id)) return { IsComplete: true };
-      const dataSource = await describe(id);
-      const gone = !dataSource || dataSource.Status === 'DELETED';
-      if (gone) await deleteStaged(properties, id);
-      return { IsComplete: gone };
-    }
-
-    const dataSource = await describe(id);
-    if (!dataSource) throw plainError(`Amazon ML has no datasource "${id}"`);
-    switch (dataSource.Status) {
-      case 'COMPLETED':
-        if (properties.Engine !== 's3') await checkHeader(properties, id, dataSource);
-        return { IsComplete: true, Data: { DataSourceId: id, Status: dataSource.Status } };
-      case 'FAILED': {
-        const message = dataSource.Message ?? 'it gave no reason';
-        throw plainError(
-          `Amazon ML could not create datasource "${id}": ${message}` +
-            (dataSource.LogUri ? ` (log: ${dataSource.LogUri})` : '') +
-            stagingHint(message),
-        );
-      }
-      case 'DELETED':
-        throw plainError(`Datasource "${id}" was deleted before Amazon ML completed it`);
-      default:
-        console.log(`datasource ${id} is ${dataSource.Status}`);
-        return { IsComplete: false };
-    }
+  /** A COMPLETED datasource read from a database must agree with its schema's header flag. */
+  async function checkCompleted(
+    properties: DataSourceProperties,
+    id: string,
+    dataSource: GetDataSourceOutput,
+  ): Promise<void> {
+    if (properties.Engine !== 's3') await checkHeader(properties, id, dataSource);
   }
+
+  const { describe, onEvent, isComplete } = dataSourceLifecycle<DataSourceProperties>({
+    ml: deps.ml,
+    retry: deps.retry,
+    contentDigest,
+    prepareCreate,
+    explain: (error, id) => explain(error, id, deps.region),
+    logs: {
+      deleted: (id) => `deleted datasource ${id}`,
+      notADataSource: (id) => `"${id}" is not an Amazon ML datasource id; nothing to delete`,
+      alreadyGone: (id) => `datasource ${id} is already gone`,
+      pending: (id, status) => `datasource ${id} is ${status}`,
+    },
+    checkCompleted,
+    afterGone: deleteStaged,
+    failureHint: stagingHint,
+  });
 
   return { onEvent, isComplete };
 }

@@ -9,10 +9,6 @@ import type {
   DatabaseDataSourceProperties,
   DataSourceProperties,
 } from './datasource-properties';
-import { ID_SUFFIX_LENGTH } from './datasource-properties';
-
-/** What Amazon ML accepts as a datasource id. */
-export const DATASOURCE_ID = /^[a-zA-Z0-9_.-]{1,64}$/;
 
 /** The database credentials that Amazon ML connects with. */
 export interface DatabaseCredentials {
@@ -36,7 +32,10 @@ function canonical(value: unknown): unknown {
   );
 }
 
-function computeStatistics(properties: DataSourceProperties): boolean {
+/** `ComputeStatistics`, which CloudFormation passes as a string. */
+export function computeStatistics(properties: {
+  readonly ComputeStatistics: boolean | 'true' | 'false';
+}): boolean {
   return properties.ComputeStatistics === true || properties.ComputeStatistics === 'true';
 }
 
@@ -55,23 +54,6 @@ export function contentDigest(
   return createHash('sha256')
     .update(JSON.stringify(canonical(normalised)))
     .digest('hex');
-}
-
-/**
- * The id of the datasource that `properties` define: the configured prefix and a digest of the
- * definition, so that every change of the definition makes a new datasource, and the same
- * definition finds its datasource again (a retried request, a rollback). Amazon ML never
- * reuses the id of a datasource, not even of one that failed or was deleted; `salt` (the
- * CloudFormation request id) then makes a fresh id that is still the same for every retry of
- * that request.
- */
-export function dataSourceIdFor(properties: DataSourceProperties, salt?: string): string {
-  const digest = salt
-    ? createHash('sha256')
-        .update(`${contentDigest(properties)}:${salt}`)
-        .digest('hex')
-    : contentDigest(properties);
-  return `${properties.DataSourceIdPrefix}-${digest.slice(0, ID_SUFFIX_LENGTH - 1)}`;
 }
 
 /** Where the datasource with `id` stages its rows: its own folder under the configured prefix. */

@@ -1,28 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { GetDataSourceOutput } from '@aws-sdk/client-machine-learning';
 import {
   CreateDataSourceFromS3Command,
-  DeleteDataSourceCommand,
-  GetDataSourceCommand,
   MachineLearningClient,
 } from '@aws-sdk/client-machine-learning';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ID_SUFFIX_LENGTH } from '../../amazon-ml/handler/datasource-properties';
-import { DATASOURCE_ID } from '../../amazon-ml/handler/datasource-request';
+import type { CreateCall } from '../../amazon-ml/handler/datasource-lifecycle';
+import { dataSourceLifecycle } from '../../amazon-ml/handler/datasource-lifecycle';
+import { computeStatistics } from '../../amazon-ml/handler/datasource-request';
 import { explainRefusal, isError } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
 import { messageOf, plainError } from '../../shared/handler/plain-error';
-import { requireProperties } from '../../shared/handler/required';
 import type { RetryOptions } from '../../shared/handler/retry';
-import { withRetry } from '../../shared/handler/retry';
-import type { S3DataSourceAttributes, S3DataSourceProperties } from './s3-datasource-properties';
+import type { S3DataSourceProperties } from './s3-datasource-properties';
 import { parseManifest } from './snapshot-manifest';
 import { SnapshotObjects } from './snapshot-objects';
 import { snapshotLayout } from './snapshot-properties';
-
-/** Statuses of a datasource that is, or will be, usable. */
-const LIVE = new Set(['PENDING', 'INPROGRESS', 'COMPLETED']);
 
 /** The clients and retry behaviour of the handler; tests replace them. */
 export interface S3DataSourceHandlerDependencies {
@@ -38,11 +31,11 @@ export interface S3DataSourceHandlerDependencies {
 export type S3DataSourceEvent = cfn.OnEvent<S3DataSourceProperties>;
 export type S3DataSourceIsCompleteEvent = cfn.IsCompleteEvent<S3DataSourceProperties>;
 
-function computeStatistics(properties: S3DataSourceProperties): boolean {
-  return properties.ComputeStatistics === true || properties.ComputeStatistics === 'true';
-}
-
-/** A digest of what defines the datasource; the service token does not count. */
+/**
+ * A digest of what defines the datasource; the service token does not count. It versions the
+ * datasource id as the datasources read from databases are versioned
+ * (`lib/amazon-ml/handler/datasource-lifecycle.ts`).
+ */
 function contentDigest(properties: S3DataSourceProperties & { ServiceToken?: string }): string {
   const defining = {
     prefix: properties.DataSourceIdPrefix,
@@ -52,17 +45,6 @@ function contentDigest(properties: S3DataSourceProperties & { ServiceToken?: str
     snapshot: properties.SnapshotName,
   };
   return createHash('sha256').update(JSON.stringify(defining)).digest('hex');
-}
-
-/**
- * The datasource id: the prefix and a digest of the definition, salted with the request id
- * when Amazon ML already had the unsalted one (it never reuses an id), as the datasources read
- * from databases are named (`lib/amazon-ml/handler/datasource-request.ts`).
- */
-function dataSourceIdFor(properties: S3DataSourceProperties, salt?: string): string {
-  const digest = contentDigest(properties);
-  const versioned = salt ? createHash('sha256').update(`${digest}:${salt}`).digest('hex') : digest;
-  return `${properties.DataSourceIdPrefix}-${versioned.slice(0, ID_SUFFIX_LENGTH - 1)}`;
 }
 
 function explain(error: unknown, id: string): unknown {
@@ -79,18 +61,6 @@ function explain(error: unknown, id: string): unknown {
 
 /** The onEvent and isComplete handlers of `Custom::AmazonMlSnapshotDataSource`. */
 export function s3DataSourceHandlers(deps: S3DataSourceHandlerDependencies) {
-  async function describe(id: string): Promise<GetDataSourceOutput | undefined> {
-    try {
-      return await withRetry(
-        () => deps.ml.send(new GetDataSourceCommand({ DataSourceId: id })),
-        deps.retry,
-      );
-    } catch (error) {
-      if (isError(error, 'ResourceNotFoundException')) return undefined;
-      throw explain(error, id);
-    }
-  }
-
   /** The snapshot's schema file, once its manifest says Amazon ML can read its CSV. */
   async function readableSchema(properties: S3DataSourceProperties): Promise<string> {
     const objects = new SnapshotObjects(deps.s3, properties.Bucket, undefined, deps.retry);
@@ -112,102 +82,34 @@ export function s3DataSourceHandlers(deps: S3DataSourceHandlerDependencies) {
     return schema;
   }
 
-  async function create(
+  async function prepareCreate(
     properties: S3DataSourceProperties,
-    requestId: string,
-  ): Promise<cfn.OnEventResponse<S3DataSourceAttributes>> {
-    requireProperties(properties, ['DataSourceIdPrefix', 'Bucket', 'SnapshotName']);
-    let id = dataSourceIdFor(properties);
-    const existing = await describe(id);
-    if (existing?.Status && LIVE.has(existing.Status)) {
-      console.log(`datasource ${id} exists (${existing.Status}); using it`);
-      return { PhysicalResourceId: id, Data: { DataSourceId: id } };
-    }
-    if (existing) id = dataSourceIdFor(properties, requestId);
-
+    id: string,
+  ): Promise<CreateCall> {
     const schema = await readableSchema(properties);
     const location = `s3://${properties.Bucket}/${snapshotLayout(properties.SnapshotName).csvKey}`;
     console.log(`creating datasource ${id} from ${location}`);
-    try {
-      await withRetry(
-        () =>
-          deps.ml.send(
-            new CreateDataSourceFromS3Command({
-              DataSourceId: id,
-              ...(properties.DataSourceName ? { DataSourceName: properties.DataSourceName } : {}),
-              // The CSV file itself, never the folder, which holds the schema and more.
-              DataSpec: { DataLocationS3: location, DataSchema: schema },
-              ComputeStatistics: computeStatistics(properties),
-            }),
-          ),
-        deps.retry,
+    return () =>
+      deps.ml.send(
+        new CreateDataSourceFromS3Command({
+          DataSourceId: id,
+          ...(properties.DataSourceName ? { DataSourceName: properties.DataSourceName } : {}),
+          // The CSV file itself, never the folder, which holds the schema and more.
+          DataSpec: { DataLocationS3: location, DataSchema: schema },
+          ComputeStatistics: computeStatistics(properties),
+        }),
       );
-    } catch (error) {
-      throw explain(error, id);
-    }
-    return { PhysicalResourceId: id, Data: { DataSourceId: id } };
   }
 
-  async function remove(id: string): Promise<cfn.OnEventResponse<S3DataSourceAttributes>> {
-    if (!DATASOURCE_ID.test(id)) return { PhysicalResourceId: id };
-    try {
-      await withRetry(
-        () => deps.ml.send(new DeleteDataSourceCommand({ DataSourceId: id })),
-        deps.retry,
-      );
-      console.log(`deleted datasource ${id}; the snapshot stays`);
-    } catch (error) {
-      if (!isError(error, 'ResourceNotFoundException')) throw explain(error, id);
-    }
-    return { PhysicalResourceId: id };
-  }
-
-  async function onEvent(
-    event: S3DataSourceEvent,
-  ): Promise<cfn.OnEventResponse<S3DataSourceAttributes>> {
-    switch (event.RequestType) {
-      case 'Create':
-        return create(event.ResourceProperties, event.RequestId);
-      case 'Update':
-        if (
-          contentDigest(event.OldResourceProperties) === contentDigest(event.ResourceProperties)
-        ) {
-          return {
-            PhysicalResourceId: event.PhysicalResourceId,
-            Data: { DataSourceId: event.PhysicalResourceId },
-          };
-        }
-        return create(event.ResourceProperties, event.RequestId);
-      case 'Delete':
-        return remove(event.PhysicalResourceId);
-    }
-  }
-
-  async function isComplete(
-    event: S3DataSourceIsCompleteEvent,
-  ): Promise<cfn.IsCompleteResponse<S3DataSourceAttributes>> {
-    const id = event.PhysicalResourceId!;
-    if (event.RequestType === 'Delete') {
-      if (!DATASOURCE_ID.test(id)) return { IsComplete: true };
-      const dataSource = await describe(id);
-      return { IsComplete: !dataSource || dataSource.Status === 'DELETED' };
-    }
-    const dataSource = await describe(id);
-    if (!dataSource) throw plainError(`Amazon ML has no datasource "${id}"`);
-    switch (dataSource.Status) {
-      case 'COMPLETED':
-        return { IsComplete: true, Data: { DataSourceId: id, Status: dataSource.Status } };
-      case 'FAILED':
-        throw plainError(
-          `Amazon ML could not create datasource "${id}": ${dataSource.Message ?? 'it gave no reason'}` +
-            (dataSource.LogUri ? ` (log: ${dataSource.LogUri})` : ''),
-        );
-      case 'DELETED':
-        throw plainError(`Datasource "${id}" was deleted before Amazon ML completed it`);
-      default:
-        return { IsComplete: false };
-    }
-  }
+  const { onEvent, isComplete } = dataSourceLifecycle<S3DataSourceProperties>({
+    ml: deps.ml,
+    retry: deps.retry,
+    required: ['DataSourceIdPrefix', 'Bucket', 'SnapshotName'],
+    contentDigest,
+    prepareCreate,
+    explain,
+    logs: { deleted: (id) => `deleted datasource ${id}; the snapshot stays` },
+  });
 
   return { onEvent, isComplete };
 }

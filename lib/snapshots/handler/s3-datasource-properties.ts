@@ -1,7 +1,9 @@
 /**
  * The properties of a `Custom::AmazonMlSnapshotDataSource`: an Amazon ML datasource read from
  * a snapshot's CSV (`CreateDataSourceFromS3`). The handler reads the schema from the schema
- * file the snapshot wrote, so that the datasource and the file never differ.
+ * file the snapshot wrote, so that the datasource and the file never differ. Its attributes are
+ * those of every datasource resource (`DataSourceAttributes` in
+ * `lib/amazon-ml/handler/datasource-properties.ts`).
  */
 
 /** The CloudFormation type of a datasource over a snapshot. */
@@ -18,12 +20,4 @@ export interface S3DataSourceProperties {
   readonly Bucket: string;
   /** The snapshot's name, which locates its manifest, CSV and schema file. */
   readonly SnapshotName: string;
-}
-
-/** The attributes of the resource (`Fn::GetAtt`). */
-export interface S3DataSourceAttributes {
-  /** The id of the datasource in Amazon ML. */
-  readonly DataSourceId: string;
-  /** Its status once the deployment is done: `COMPLETED`. */
-  readonly Status?: string;
 }
