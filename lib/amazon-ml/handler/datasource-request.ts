@@ -4,6 +4,7 @@ import type {
   CreateDataSourceFromRedshiftInput,
   CreateDataSourceFromS3Input,
 } from '@aws-sdk/client-machine-learning';
+import { canonicalJson } from '../../shared/handler/canonical-json';
 import type {
   ComplementDataSourceProperties,
   DatabaseDataSourceProperties,
@@ -21,16 +22,6 @@ export type CreateDataSourceRequest =
   | { readonly engine: 'redshift'; readonly input: CreateDataSourceFromRedshiftInput }
   | { readonly engine: 'rds'; readonly input: CreateDataSourceFromRDSInput }
   | { readonly engine: 's3'; readonly input: CreateDataSourceFromS3Input };
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-  );
-}
 
 /** `ComputeStatistics`, which CloudFormation passes as a string. */
 export function computeStatistics(properties: {
@@ -51,9 +42,7 @@ export function contentDigest(
     ComputeStatistics: computeStatistics(properties),
   };
   delete normalised.ServiceToken;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(normalised)))
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
 }
 
 /** Where the datasource with `id` stages its rows: its own folder under the configured prefix. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MlAttributeType } from '../../config/dataset';
+import { canonicalJson } from '../../shared/handler/canonical-json';
 
 /**
  * The properties of a `Custom::TrainingSnapshot` resource: the construct writes them, the
@@ -144,18 +145,7 @@ export function stagingLayout(name: string, attempt: string) {
 /** The prefix of the snapshot workgroup's output location. */
 export const ATHENA_OUTPUT_PREFIX = `${STAGING_PREFIX}athena/`;
 
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-  );
-}
-
 /** `sha256:<hex>` of the definition, its keys in order: what names a snapshot. */
 export function definitionDigest(definition: SnapshotDefinition): string {
-  const text = JSON.stringify(canonical(definition));
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return `sha256:${createHash('sha256').update(canonicalJson(definition)).digest('hex')}`;
 }
