@@ -21,41 +21,22 @@ import {
 } from '@aws-sdk/client-athena';
 import { runQuery } from '../lib/catalog/athena/athena-client';
 import { RowReader } from '../lib/catalog/athena/result-rows';
+import { SYNTHETIC_COLUMNS, syntheticRow } from './bench/synthetic-results';
 
 const PAGE_SIZE = 1000;
 const TEMPLATE_PAGES = 8;
 
-const COLUMNS: ColumnInfo[] = [
-  ['id', 'bigint'],
-  ['age', 'integer'],
-  ['score', 'double'],
-  ['balance', 'decimal'],
-  ['active', 'boolean'],
-  ['opened', 'date'],
-  ['updated_at', 'timestamp'],
-  ['name', 'varchar'],
-  ['attributes', 'json'],
-  ['tags', 'array'],
-].map(([name, type]) => ({ Name: name, Label: name, Type: type }));
+const COLUMNS: ColumnInfo[] = SYNTHETIC_COLUMNS.map(([name, type]) => ({
+  Name: name,
+  Label: name,
+  Type: type,
+}));
 
 /** Data rows of one synthetic page, varied so that no value repeats within it. */
 function templateRows(page: number): string[][] {
   return Array.from({ length: PAGE_SIZE }, (_, index) => {
     const n = page * PAGE_SIZE + index;
-    const day = String((n % 28) + 1).padStart(2, '0');
-    const millis = String(n % 1000).padStart(3, '0');
-    return [
-      String(9_007_199_254_740_000n + BigInt(n)),
-      String(18 + (n % 70)),
-      (n / 7).toString(),
-      `${n % 100000}.${String(n % 100).padStart(2, '0')}`,
-      n % 3 === 0 ? 'true' : 'false',
-      `2023-${String((n % 12) + 1).padStart(2, '0')}-${day}`,
-      `2024-03-${day} ${String(n % 24).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:07.${millis}`,
-      `customer-${n}`,
-      `{"segment":"s${n % 5}","score":${n % 100},"flags":[true,false]}`,
-      `[a${n % 3}, b${n % 7}]`,
-    ];
+    return syntheticRow(n, `customer-${n}`);
   });
 }
 

@@ -23,6 +23,7 @@ import type { ResultSource } from '../lib/catalog/athena/athena-client';
 import { runQuery } from '../lib/catalog/athena/athena-client';
 import type { ResultObjectReader } from '../lib/catalog/athena/result-objects';
 import type { AthenaRow } from '../lib/catalog/athena/result-rows';
+import { SYNTHETIC_COLUMNS, syntheticRow } from './bench/synthetic-results';
 
 const PAGE_SIZE = 1000;
 /** Rows repeat with this period, a whole number of pages, so that pages can be prepared. */
@@ -30,18 +31,7 @@ const CYCLE = 8000;
 const BUCKET = 'bench-results';
 const KEY = 'ml-foundation/bench.csv';
 
-const COLUMNS = [
-  ['id', 'bigint'],
-  ['age', 'integer'],
-  ['score', 'double'],
-  ['balance', 'decimal'],
-  ['active', 'boolean'],
-  ['opened', 'date'],
-  ['updated_at', 'timestamp'],
-  ['name', 'varchar'],
-  ['attributes', 'json'],
-  ['tags', 'array'],
-].map(([name, type]) => ({
+const COLUMNS = SYNTHETIC_COLUMNS.map(([name, type]) => ({
   Name: name,
   Label: name,
   Type: type,
@@ -50,20 +40,7 @@ const COLUMNS = [
 
 /** Row `n` of the cycle; every seventh has a NULL name. */
 function cycleRow(n: number): (string | null)[] {
-  const day = String((n % 28) + 1).padStart(2, '0');
-  const millis = String(n % 1000).padStart(3, '0');
-  return [
-    String(9_007_199_254_740_000n + BigInt(n)),
-    String(18 + (n % 70)),
-    (n / 7).toString(),
-    `${n % 100000}.${String(n % 100).padStart(2, '0')}`,
-    n % 3 === 0 ? 'true' : 'false',
-    `2023-${String((n % 12) + 1).padStart(2, '0')}-${day}`,
-    `2024-03-${day} ${String(n % 24).padStart(2, '0')}:${String(n % 60).padStart(2, '0')}:07.${millis}`,
-    n % 7 === 0 ? null : `customer ${n}, "quoted"`,
-    `{"segment":"s${n % 5}","score":${n % 100},"flags":[true,false]}`,
-    `[a${n % 3}, b${n % 7}]`,
-  ];
+  return syntheticRow(n, n % 7 === 0 ? null : `customer ${n}, "quoted"`);
 }
 
 const CYCLE_ROWS = Array.from({ length: CYCLE }, (_, n) => cycleRow(n));
