@@ -1,6 +1,9 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
+import {
+  accountPhysicalId,
+  databaseAccountHandler,
+} from '../../shared/handler/account-physical-id';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
 import type { MySqlHandlerDependencies } from '../../shared/handler/mysql-connection';
@@ -116,30 +119,13 @@ export function sourceDatabaseSetupHandlers(deps: SourceDatabaseSetupHandlerDepe
     };
   }
 
-  /**
-   * Drops the DMS user. The user comes from the physical id, not from the secret, which may
-   * already name a new user. A database or admin secret that is gone is left as it is; a
-   * database that cannot be reached fails the delete rather than leave a user with REPLICATION
-   * privileges behind unnoticed.
-   */
-  async function remove(
-    event: Extract<SourceDatabaseSetupEvent, { RequestType: 'Delete' }>,
-  ): Promise<Response> {
-    const result = { PhysicalResourceId: event.PhysicalResourceId };
-    const username = accountIn(event.PhysicalResourceId, PHYSICAL_ID_PREFIX);
-    if (!username) return result;
-
-    if (await dropAccountOnDelete(deps, event.ResourceProperties, username, 'the DMS user')) {
-      console.log(JSON.stringify({ action: 'Delete', user: username }));
-    }
-    return result;
-  }
-
-  return {
-    async onEvent(event: SourceDatabaseSetupEvent): Promise<Response> {
-      return event.RequestType === 'Delete' ? remove(event) : createOrUpdate(event);
-    },
-  };
+  return databaseAccountHandler({
+    prefix: PHYSICAL_ID_PREFIX,
+    createOrUpdate,
+    dropAccount: (properties: SourceDatabaseSetupProperties, username) =>
+      dropAccountOnDelete(deps, properties, username, 'the DMS user'),
+    log: (username) => ({ action: 'Delete', user: username }),
+  });
 }
 
 /** The Lambda entry points. */

@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
+import { databaseAccountHandler } from '../../shared/handler/account-physical-id';
 import { errorCode } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
@@ -24,6 +24,7 @@ import {
   datasetOf,
   qualifiedName,
   tableSetupRequest,
+  tableSetupResponse,
   tablesNoLongerRead,
 } from './source-tables-setup';
 
@@ -137,38 +138,20 @@ export function mySqlSourceTablesHandlers(deps: MySqlSourceTablesHandlerDependen
         readerTables: readerTables.map((table) => qualifiedName('MySQL', table)),
       }),
     );
-    return {
-      PhysicalResourceId: accountPhysicalId(
-        PHYSICAL_ID_PREFIX,
-        reader?.username ?? '',
-        `${properties.Host}:${properties.Port}`,
-      ),
-      Data: { ReaderUsername: reader?.username ?? '' },
-    };
+    return tableSetupResponse(
+      PHYSICAL_ID_PREFIX,
+      reader?.username,
+      `${properties.Host}:${properties.Port}`,
+    );
   }
 
-  /**
-   * Drops the reader user named in the physical id; the tables and their rows stay. A database
-   * or admin secret that is gone is left as it is; a database that cannot be reached fails the
-   * delete rather than leave a user behind unnoticed.
-   */
-  async function remove(
-    event: Extract<MySqlSourceTablesEvent, { RequestType: 'Delete' }>,
-  ): Promise<Response> {
-    const result = { PhysicalResourceId: event.PhysicalResourceId };
-    const username = accountIn(event.PhysicalResourceId, PHYSICAL_ID_PREFIX);
-    if (!username) return result;
-    if (await dropAccountOnDelete(deps, event.ResourceProperties, username, 'the user')) {
-      console.log(JSON.stringify({ action: 'Delete', droppedUser: username }));
-    }
-    return result;
-  }
-
-  return {
-    async onEvent(event: MySqlSourceTablesEvent): Promise<Response> {
-      return event.RequestType === 'Delete' ? remove(event) : createOrUpdate(event);
-    },
-  };
+  return databaseAccountHandler({
+    prefix: PHYSICAL_ID_PREFIX,
+    createOrUpdate,
+    dropAccount: (properties: MySqlSourceTablesProperties, username) =>
+      dropAccountOnDelete(deps, properties, username, 'the user'),
+    log: (username) => ({ action: 'Delete', droppedUser: username }),
+  });
 }
 
 /** The Lambda entry points. */

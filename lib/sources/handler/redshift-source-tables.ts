@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
+import { databaseAccountHandler } from '../../shared/handler/account-physical-id';
 import { errorName, isError } from '../../shared/handler/aws-errors';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { deployedHandlers } from '../../shared/handler/deployed-handlers';
@@ -21,6 +21,7 @@ import {
   datasetOf,
   qualifiedName,
   tableSetupRequest,
+  tableSetupResponse,
   tablesNoLongerRead,
 } from './source-tables-setup';
 
@@ -221,33 +222,30 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
         readerTables: readerTables.map((table) => qualifiedName('Redshift', table)),
       }),
     );
-    return {
-      PhysicalResourceId: accountPhysicalId(
-        PHYSICAL_ID_PREFIX,
-        reader?.username ?? '',
-        `${properties.ClusterIdentifier}/${properties.Database}`,
-      ),
-      Data: { ReaderUsername: reader?.username ?? '' },
-    };
+    return tableSetupResponse(
+      PHYSICAL_ID_PREFIX,
+      reader?.username,
+      `${properties.ClusterIdentifier}/${properties.Database}`,
+    );
   }
 
-  /** Drops the reader user named in the physical id; tables and rows stay. */
-  async function remove(
-    event: Extract<RedshiftSourceTablesEvent, { RequestType: 'Delete' }>,
-  ): Promise<Response> {
-    const result = { PhysicalResourceId: event.PhysicalResourceId };
-    const username = accountIn(event.PhysicalResourceId, PHYSICAL_ID_PREFIX);
-    if (!username) return result;
-    const properties = event.ResourceProperties;
+  /**
+   * Drops the reader user, its privileges first; tables and rows stay.
+   * @returns false when the user or the cluster is gone
+   */
+  async function dropReader(
+    properties: RedshiftSourceTablesProperties,
+    username: string,
+  ): Promise<boolean> {
     const statements = statementsFor(properties);
     try {
-      if (!(await userExists(statements, username))) return result;
+      if (!(await userExists(statements, username))) return false;
     } catch (error) {
       if (isGoneCluster(error)) {
         console.log(
           JSON.stringify({ action: 'Delete', skipped: `the cluster is gone: ${messageOf(error)}` }),
         );
-        return result;
+        return false;
       }
       throw error;
     }
@@ -262,15 +260,15 @@ export function redshiftSourceTablesHandlers(deps: RedshiftSourceTablesHandlerDe
       dropReaderStatements(username, schemas),
       `dropping the user ${username}`,
     );
-    console.log(JSON.stringify({ action: 'Delete', droppedUser: username }));
-    return result;
+    return true;
   }
 
-  return {
-    async onEvent(event: RedshiftSourceTablesEvent): Promise<Response> {
-      return event.RequestType === 'Delete' ? remove(event) : createOrUpdate(event);
-    },
-  };
+  return databaseAccountHandler({
+    prefix: PHYSICAL_ID_PREFIX,
+    createOrUpdate,
+    dropAccount: dropReader,
+    log: (username) => ({ action: 'Delete', droppedUser: username }),
+  });
 }
 
 /** The Lambda entry points. */

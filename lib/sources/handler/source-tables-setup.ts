@@ -1,14 +1,18 @@
 import type { DatasetConfig } from '../../config/dataset';
-import { accountIn } from '../../shared/handler/account-physical-id';
+import { accountIn, accountPhysicalId } from '../../shared/handler/account-physical-id';
 import type * as cfn from '../../shared/handler/custom-resource';
 import { plainError } from '../../shared/handler/plain-error';
-import type { SourceTablesProperties, TableDefinition } from './source-tables-properties';
+import type {
+  SourceTablesAttributes,
+  SourceTablesProperties,
+  TableDefinition,
+} from './source-tables-properties';
 import { isTrue } from './source-tables-properties';
 
 /**
  * What the MySQL and Redshift table setup handlers share: the request their properties make,
- * the grants an update takes back from the reader, and the check of a table's columns. How
- * each engine runs its statements stays in its handler.
+ * the response that names the reader, the grants an update takes back from the reader, and the
+ * check of a table's columns. How each engine runs its statements stays in its handler.
  */
 
 /** The engines a table setup runs in, as its messages name them. */
@@ -47,6 +51,21 @@ export function tableSetupRequest(properties: SourceTablesProperties): TableSetu
     readerTables,
     createTables: isTrue(properties.CreateTables),
     loadSample: isTrue(properties.LoadSample),
+  };
+}
+
+/**
+ * What a create or update of a table setup returns: the physical id names the reader user, which
+ * a delete drops, and the database `where`; a setup without a reader names none.
+ */
+export function tableSetupResponse(
+  prefix: string,
+  reader: string | undefined,
+  where: string,
+): cfn.OnEventResponse<SourceTablesAttributes> {
+  return {
+    PhysicalResourceId: accountPhysicalId(prefix, reader ?? '', where),
+    Data: { ReaderUsername: reader ?? '' },
   };
 }
 
