@@ -4,6 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { DATASOURCE_RESOURCE_TYPE } from '../../lib/amazon-ml/handler/datasource-properties';
 import type { Stack } from 'aws-cdk-lib';
 import { buildFoundation } from '../../lib/app';
+import { serviceTrust } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import {
   buildTestFoundation,
@@ -73,30 +74,7 @@ describe('AmazonMlStack', () => {
       );
       const role = template.findResources('AWS::IAM::Role')[roleId];
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { Service: 'machinelearning.amazonaws.com' },
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-            ArnLike: {
-              'aws:SourceArn': {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':machinelearning:',
-                    { Ref: 'AWS::Region' },
-                    ':',
-                    { Ref: 'AWS::AccountId' },
-                    ':datasource/*',
-                  ],
-                ],
-              },
-            },
-          },
-        },
+        serviceTrust('machinelearning.amazonaws.com', 'machinelearning', 'datasource/*'),
       ]);
     }
   });

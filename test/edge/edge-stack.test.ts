@@ -11,6 +11,7 @@ import {
   INFERENCE_CLIENT_SCRIPT,
   InferenceClientComponent,
 } from '../../lib/edge/inference-client-component';
+import { regionalArn } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import type { Json, TemplateResource } from '../support/template-resources';
 import { onlyResource, resourcesOf } from '../support/template-resources';
@@ -472,20 +473,7 @@ describe('EdgeStack variants', () => {
     const { template } = edgeOf({ edge: { thingGroup: 'existing', thingGroupName: 'line-7' } });
     template.resourceCountIs('AWS::IoT::ThingGroup', 0);
     const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
-    expect(deployment.Properties.TargetArn).toEqual({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':iot:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          ':thinggroup/line-7',
-        ],
-      ],
-    });
+    expect(deployment.Properties.TargetArn).toEqual(regionalArn('iot', 'thinggroup/line-7'));
   });
 
   test('a target device packages for it without compiler options', () => {
