@@ -8,6 +8,7 @@ import { serviceTrust } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import {
   buildTestFoundation,
+  buildTestFoundationIn,
   createTestApp,
   describeFindings,
   nagFindings,
@@ -553,14 +554,7 @@ describe('existing Data Pipeline roles in a known account', () => {
 });
 
 describe('Amazon ML Regions', () => {
-  function inRegion(region: string) {
-    const app = createTestApp();
-    buildFoundation(app, testConfig({ features: { edge: false } }), {
-      account: '111122223333',
-      region,
-    });
-    return app;
-  }
+  const inRegion = (region: string) => buildTestFoundationIn(region, { features: { edge: false } });
 
   test('a Region without Amazon ML fails the synth with one sentence naming the switch and the Regions', () => {
     // AWS General Reference, "Amazon Machine Learning endpoints and quotas".

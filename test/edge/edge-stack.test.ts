@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildFoundation } from '../../lib/app';
 import { EDGE_AGENT_COMPONENT, EDGE_AGENT_REGIONS } from '../../lib/edge/edge-agent';
 import type { EdgeStack } from '../../lib/edge/edge-stack';
 import type { InferenceClientComponentProps } from '../../lib/edge/inference-client-component';
@@ -18,10 +17,9 @@ import { onlyResource, resourcesOf } from '../support/template-resources';
 import type { TestAppOptions } from '../support/test-app';
 import {
   buildTestFoundation,
-  createTestApp,
+  buildTestFoundationIn,
   describeFindings,
   nagFindings,
-  testConfig,
 } from '../support/test-app';
 
 function edgeOf(
@@ -397,15 +395,9 @@ describe('EdgeStack', () => {
 });
 
 describe('EdgeStack Regions', () => {
-  function inRegion(region: string): App {
-    const app = createTestApp();
-    // Amazon ML, which exists in fewer Regions, is off: this is about the edge stack alone.
-    buildFoundation(app, testConfig({ features: { amazonMl: false } }), {
-      account: '123456789012',
-      region,
-    });
-    return app;
-  }
+  // Amazon ML, which exists in fewer Regions, is off: this is about the edge stack alone.
+  const inRegion = (region: string) =>
+    buildTestFoundationIn(region, { features: { amazonMl: false } });
 
   test('a Region known to lack the EdgeAgent fails the synth', () => {
     expect(() => inRegion('eu-west-3').synth()).toThrow(
