@@ -218,3 +218,27 @@ export async function shippedAssembly(
   }
   return readAssembly(directory);
 }
+
+/** Declares a describe block per entry of the shipped matrix, named by its configuration and environment, whose tests read the entry's assembly through `assembly()`. */
+export function describeShippedMatrix(
+  tests: (entry: {
+    readonly configuration: string;
+    readonly environment: TestEnvironment;
+    readonly assembly: () => ShippedAssembly;
+  }) => void,
+): void {
+  describe.each(SHIPPED_MATRIX)(
+    '$configuration, $environment.name',
+    ({ configuration, environment }) => {
+      let assembly: ShippedAssembly | undefined;
+      beforeAll(async () => {
+        assembly = await shippedAssembly(configuration, environment);
+      });
+      const synthesized = () => {
+        if (!assembly) throw new Error(`${configuration}, ${environment.name} was not synthesized`);
+        return assembly;
+      };
+      tests({ configuration, environment, assembly: synthesized });
+    },
+  );
+}
