@@ -22,18 +22,21 @@ const EXPECTED_WARNINGS: Readonly<Record<string, string[]>> = {
   ],
 };
 
+/** The stacks of the built-in default configuration. */
+const DEFAULT_STACKS = [
+  'AmazonMl',
+  'Catalog',
+  'Edge',
+  'Governance',
+  'LakeAdmin',
+  'Replication',
+  'Sources',
+  'Storage',
+];
+
 /** The stacks each configuration deploys. */
 const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
-  'built-in default': [
-    'AmazonMl',
-    'Catalog',
-    'Edge',
-    'Governance',
-    'LakeAdmin',
-    'Replication',
-    'Sources',
-    'Storage',
-  ],
+  'built-in default': DEFAULT_STACKS,
   'config/new-account.json': [
     'Catalog',
     'Governance',
@@ -42,16 +45,7 @@ const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
     'Sources',
     'Storage',
   ],
-  'config/example-existing-account.json': [
-    'AmazonMl',
-    'Catalog',
-    'Edge',
-    'Governance',
-    'LakeAdmin',
-    'Replication',
-    'Sources',
-    'Storage',
-  ],
+  'config/example-existing-account.json': DEFAULT_STACKS,
   'test: training snapshots': [
     'AmazonMl',
     'Catalog',
