@@ -31,6 +31,22 @@ function edgeOf(
   return { app, edge, template: Template.fromStack(edge) };
 }
 
+/** The ARN of the CDK bootstrap's file assets bucket (default qualifier), followed by `suffix`. */
+function cdkAssetsBucketArn(suffix = ''): unknown {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':s3:::',
+        { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+        ...(suffix ? [suffix] : []),
+      ],
+    ],
+  };
+}
+
 /** The policy the stack attaches to the devices' token exchange role. */
 function tokenExchangePolicyOf(template: Template): TemplateResource {
   return onlyResource(template, 'AWS::IAM::Policy', (policy) =>
@@ -220,17 +236,7 @@ describe('EdgeStack', () => {
         Action: 's3:GetBucketLocation',
         Resource: [
           { 'Fn::ImportValue': expect.stringMatching(/EdgeArtifactsBucket.*Arn/) },
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':s3:::',
-                { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
-              ],
-            ],
-          },
+          cdkAssetsBucketArn(),
         ],
       },
       {
@@ -250,18 +256,7 @@ describe('EdgeStack', () => {
         Sid: 'ReadComponentArtifacts',
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':s3:::',
-              { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
-              `/${edge.inferenceClient.artifact.assetHash}.py`,
-            ],
-          ],
-        },
+        Resource: cdkAssetsBucketArn(`/${edge.inferenceClient.artifact.assetHash}.py`),
       },
     ]);
   });
