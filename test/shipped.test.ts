@@ -1,5 +1,4 @@
-import type { ShippedAssembly } from './support/shipped-assemblies';
-import { SHIPPED_MATRIX, TEST_ACCOUNT, shippedAssembly } from './support/shipped-assemblies';
+import { describeShippedMatrix, TEST_ACCOUNT } from './support/shipped-assemblies';
 import { describeFindings } from './support/test-app';
 
 /**
@@ -23,18 +22,21 @@ const EXPECTED_WARNINGS: Readonly<Record<string, string[]>> = {
   ],
 };
 
+/** The stacks of the built-in default configuration. */
+const DEFAULT_STACKS = [
+  'AmazonMl',
+  'Catalog',
+  'Edge',
+  'Governance',
+  'LakeAdmin',
+  'Replication',
+  'Sources',
+  'Storage',
+];
+
 /** The stacks each configuration deploys. */
 const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
-  'built-in default': [
-    'AmazonMl',
-    'Catalog',
-    'Edge',
-    'Governance',
-    'LakeAdmin',
-    'Replication',
-    'Sources',
-    'Storage',
-  ],
+  'built-in default': DEFAULT_STACKS,
   'config/new-account.json': [
     'Catalog',
     'Governance',
@@ -43,16 +45,7 @@ const EXPECTED_STACKS: Readonly<Record<string, string[]>> = {
     'Sources',
     'Storage',
   ],
-  'config/example-existing-account.json': [
-    'AmazonMl',
-    'Catalog',
-    'Edge',
-    'Governance',
-    'LakeAdmin',
-    'Replication',
-    'Sources',
-    'Storage',
-  ],
+  'config/example-existing-account.json': DEFAULT_STACKS,
   'test: training snapshots': [
     'AmazonMl',
     'Catalog',
@@ -83,38 +76,30 @@ function plaintextPasswords(value: unknown, where: string): string[] {
   });
 }
 
-describe.each(SHIPPED_MATRIX)(
-  '$configuration, $environment.name',
-  ({ configuration, environment }) => {
-    let assembly: ShippedAssembly;
-    beforeAll(async () => {
-      assembly = await shippedAssembly(configuration, environment);
-    });
+describeShippedMatrix(({ configuration, environment, assembly }) => {
+  test('synthesizes every stack of the configuration', () => {
+    expect(Object.keys(assembly().templates).sort()).toEqual(EXPECTED_STACKS[configuration]);
+  });
 
-    test('synthesizes every stack of the configuration', () => {
-      expect(Object.keys(assembly.templates).sort()).toEqual(EXPECTED_STACKS[configuration]);
-    });
+  test('has no unacknowledged finding of cdk-nag, CloudFormation validation or Control Tower', () => {
+    const findings = describeFindings([...assembly().findings])
+      .split('\n')
+      .filter(Boolean);
+    expect(findings).toEqual(EXPECTED_WARNINGS[configuration] ?? []);
+  });
 
-    test('has no unacknowledged finding of cdk-nag, CloudFormation validation or Control Tower', () => {
-      const findings = describeFindings([...assembly.findings])
-        .split('\n')
-        .filter(Boolean);
-      expect(findings).toEqual(EXPECTED_WARNINGS[configuration] ?? []);
-    });
+  test('no template holds a plaintext password', () => {
+    const passwords = Object.entries(assembly().templates).flatMap(([stack, template]) =>
+      plaintextPasswords(template, stack),
+    );
+    expect(passwords).toEqual([]);
+  });
 
-    test('no template holds a plaintext password', () => {
-      const passwords = Object.entries(assembly.templates).flatMap(([stack, template]) =>
-        plaintextPasswords(template, stack),
-      );
-      expect(passwords).toEqual([]);
+  if (environment.env) {
+    test('the templates are bound to the account and Region', () => {
+      const text = JSON.stringify(assembly().templates);
+      expect(text).not.toContain('"Fn::GetAZs"');
+      expect(text).toContain(`:${environment.env!.region}:${TEST_ACCOUNT}:`);
     });
-
-    if (environment.env) {
-      test('the templates are bound to the account and Region', () => {
-        const text = JSON.stringify(assembly.templates);
-        expect(text).not.toContain('"Fn::GetAZs"');
-        expect(text).toContain(`:${environment.env!.region}:${TEST_ACCOUNT}:`);
-      });
-    }
-  },
-);
+  }
+});

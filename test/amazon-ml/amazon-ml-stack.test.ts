@@ -4,9 +4,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { DATASOURCE_RESOURCE_TYPE } from '../../lib/amazon-ml/handler/datasource-properties';
 import type { Stack } from 'aws-cdk-lib';
 import { buildFoundation } from '../../lib/app';
+import { serviceTrust } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import {
   buildTestFoundation,
+  buildTestFoundationIn,
   createTestApp,
   describeFindings,
   nagFindings,
@@ -73,30 +75,7 @@ describe('AmazonMlStack', () => {
       );
       const role = template.findResources('AWS::IAM::Role')[roleId];
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { Service: 'machinelearning.amazonaws.com' },
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-            ArnLike: {
-              'aws:SourceArn': {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':machinelearning:',
-                    { Ref: 'AWS::Region' },
-                    ':',
-                    { Ref: 'AWS::AccountId' },
-                    ':datasource/*',
-                  ],
-                ],
-              },
-            },
-          },
-        },
+        serviceTrust('machinelearning.amazonaws.com', 'machinelearning', 'datasource/*'),
       ]);
     }
   });
@@ -575,14 +554,7 @@ describe('existing Data Pipeline roles in a known account', () => {
 });
 
 describe('Amazon ML Regions', () => {
-  function inRegion(region: string) {
-    const app = createTestApp();
-    buildFoundation(app, testConfig({ features: { edge: false } }), {
-      account: '111122223333',
-      region,
-    });
-    return app;
-  }
+  const inRegion = (region: string) => buildTestFoundationIn(region, { features: { edge: false } });
 
   test('a Region without Amazon ML fails the synth with one sentence naming the switch and the Regions', () => {
     // AWS General Reference, "Amazon Machine Learning endpoints and quotas".

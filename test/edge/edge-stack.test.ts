@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildFoundation } from '../../lib/app';
 import { EDGE_AGENT_COMPONENT, EDGE_AGENT_REGIONS } from '../../lib/edge/edge-agent';
 import type { EdgeStack } from '../../lib/edge/edge-stack';
 import type { InferenceClientComponentProps } from '../../lib/edge/inference-client-component';
@@ -11,16 +10,16 @@ import {
   INFERENCE_CLIENT_SCRIPT,
   InferenceClientComponent,
 } from '../../lib/edge/inference-client-component';
+import { regionalArn } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import type { Json, TemplateResource } from '../support/template-resources';
 import { onlyResource, resourcesOf } from '../support/template-resources';
 import type { TestAppOptions } from '../support/test-app';
 import {
   buildTestFoundation,
-  createTestApp,
+  buildTestFoundationIn,
   describeFindings,
   nagFindings,
-  testConfig,
 } from '../support/test-app';
 
 function edgeOf(
@@ -30,6 +29,22 @@ function edgeOf(
   const { app, stacks } = buildTestFoundation(overrides, options);
   const edge = stacks.edge!;
   return { app, edge, template: Template.fromStack(edge) };
+}
+
+/** The ARN of the CDK bootstrap's file assets bucket (default qualifier), followed by `suffix`. */
+function cdkAssetsBucketArn(suffix = ''): unknown {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':s3:::',
+        { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
+        ...(suffix ? [suffix] : []),
+      ],
+    ],
+  };
 }
 
 /** The policy the stack attaches to the devices' token exchange role. */
@@ -221,17 +236,7 @@ describe('EdgeStack', () => {
         Action: 's3:GetBucketLocation',
         Resource: [
           { 'Fn::ImportValue': expect.stringMatching(/EdgeArtifactsBucket.*Arn/) },
-          {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':s3:::',
-                { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
-              ],
-            ],
-          },
+          cdkAssetsBucketArn(),
         ],
       },
       {
@@ -251,18 +256,7 @@ describe('EdgeStack', () => {
         Sid: 'ReadComponentArtifacts',
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':s3:::',
-              { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' },
-              `/${edge.inferenceClient.artifact.assetHash}.py`,
-            ],
-          ],
-        },
+        Resource: cdkAssetsBucketArn(`/${edge.inferenceClient.artifact.assetHash}.py`),
       },
     ]);
   });
@@ -396,15 +390,9 @@ describe('EdgeStack', () => {
 });
 
 describe('EdgeStack Regions', () => {
-  function inRegion(region: string): App {
-    const app = createTestApp();
-    // Amazon ML, which exists in fewer Regions, is off: this is about the edge stack alone.
-    buildFoundation(app, testConfig({ features: { amazonMl: false } }), {
-      account: '123456789012',
-      region,
-    });
-    return app;
-  }
+  // Amazon ML, which exists in fewer Regions, is off: this is about the edge stack alone.
+  const inRegion = (region: string) =>
+    buildTestFoundationIn(region, { features: { amazonMl: false } });
 
   test('a Region known to lack the EdgeAgent fails the synth', () => {
     expect(() => inRegion('eu-west-3').synth()).toThrow(
@@ -472,20 +460,7 @@ describe('EdgeStack variants', () => {
     const { template } = edgeOf({ edge: { thingGroup: 'existing', thingGroupName: 'line-7' } });
     template.resourceCountIs('AWS::IoT::ThingGroup', 0);
     const deployment = onlyResource(template, 'AWS::GreengrassV2::Deployment');
-    expect(deployment.Properties.TargetArn).toEqual({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':iot:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          ':thinggroup/line-7',
-        ],
-      ],
-    });
+    expect(deployment.Properties.TargetArn).toEqual(regionalArn('iot', 'thinggroup/line-7'));
   });
 
   test('a target device packages for it without compiler options', () => {

@@ -1,6 +1,7 @@
 import { configProblems, expectValidConfig } from '../support/problems';
 import { catalogColumnsOf } from '../../lib/config/checks/governance';
 import { BANKING_DATASET } from '../../lib/config/dataset';
+import type { AppConfig } from '../../lib/config/schema';
 import { BANKING_ANALYST_COLUMNS, BANKING_PERSONAL_COLUMNS } from '../../lib/governance/config';
 import { selectableColumns } from '../../lib/governance/tag-model';
 
@@ -9,6 +10,14 @@ const tableGrant = (values: string[]) => ({
   permissions: ['SELECT'],
   expression: [{ key: 'role', values }],
 });
+
+type TableAssociation = AppConfig['governance']['associations']['tables'][number];
+
+/** The problems of the default configuration with its banking table association replaced by `change(banking)`. */
+function problemsWithBankingAssociation(change: (banking: TableAssociation) => unknown) {
+  const banking = expectValidConfig().governance.associations.tables[0];
+  return configProblems({ governance: { associations: { tables: [change(banking)] } } });
+}
 
 describe('governance configuration', () => {
   test('the default tags the database and the banking table unclassified, its columns for analysts or leaders', () => {
@@ -76,16 +85,11 @@ describe('governance configuration', () => {
   });
 
   test('a table whose tags a TABLE grant matches is refused: new columns would be open', () => {
-    const { governance } = expectValidConfig();
-    const banking = governance.associations.tables[0];
     expect(
-      configProblems({
-        governance: {
-          associations: {
-            tables: [{ ...banking, tags: [{ key: 'role', value: 'leader' }] }],
-          },
-        },
-      }),
+      problemsWithBankingAssociation((banking) => ({
+        ...banking,
+        tags: [{ key: 'role', value: 'leader' }],
+      })),
     ).toEqual([
       'governance.associations.tables[0].tags: columns added to table "banking" later inherit its tags, which governance.grants.projectLeader[0] match: tag the table with a value that no TABLE grant matches and tag its columns',
     ]);
@@ -121,24 +125,11 @@ describe('governance configuration', () => {
   });
 
   test('history columns are tagged through historyColumns, not a column group', () => {
-    const { governance } = expectValidConfig();
-    const banking = governance.associations.tables[0];
     expect(
-      configProblems({
-        governance: {
-          associations: {
-            tables: [
-              {
-                ...banking,
-                columns: [
-                  ...banking.columns,
-                  { names: ['op'], tags: [{ key: 'role', value: 'leader' }] },
-                ],
-              },
-            ],
-          },
-        },
-      }),
+      problemsWithBankingAssociation((banking) => ({
+        ...banking,
+        columns: [...banking.columns, { names: ['op'], tags: [{ key: 'role', value: 'leader' }] }],
+      })),
     ).toEqual([
       'governance.associations.tables[0].columns[2].names[0]: column "op" is a history column, tagged by governance.associations.historyColumns',
     ]);

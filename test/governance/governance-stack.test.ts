@@ -5,6 +5,7 @@ import { BANKING_ANALYST_COLUMNS, BANKING_PERSONAL_COLUMNS } from '../../lib/gov
 import { GOVERNANCE_STAGES } from '../../lib/governance/dependency-chain';
 import type { GovernanceStage } from '../../lib/governance/dependency-chain';
 import { GovernanceStack } from '../../lib/governance/governance-stack';
+import { regionalArn } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import { storageStackOf } from '../support/stacks';
 import type { Json, TemplateResource } from '../support/template-resources';
@@ -537,20 +538,7 @@ describe('GovernanceStack', () => {
             'athena:ListNamedQueries',
           ]),
         );
-        expect(athena[0].Resource).toEqual({
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':athena:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              `:workgroup/${workgroup}`,
-            ],
-          ],
-        });
+        expect(athena[0].Resource).toEqual(regionalArn('athena', `workgroup/${workgroup}`));
         const prefix = {
           'Fn::Join': [
             '',

@@ -3,6 +3,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BANKING_DATASET } from '../../lib/config/dataset';
 import { LENDING_DATASET } from '../support/datasets';
+import { serviceTrust } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 import { describeFindings, nagFindings } from '../support/test-app';
 import { buildReplicationFixture, FIXTURE_MYSQL } from './replication-fixture';
@@ -147,30 +148,7 @@ describe('ReplicationStack (replication instance, DMS roles created)', () => {
       const roleId = settings.ServiceAccessRoleArn['Fn::GetAtt'][0];
       const role = template.toJSON().Resources[roleId];
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { Service: 'dms.amazonaws.com' },
-          Condition: {
-            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-            ArnLike: {
-              'aws:SourceArn': {
-                'Fn::Join': [
-                  '',
-                  [
-                    'arn:',
-                    { Ref: 'AWS::Partition' },
-                    ':dms:',
-                    { Ref: 'AWS::Region' },
-                    ':',
-                    { Ref: 'AWS::AccountId' },
-                    ':*',
-                  ],
-                ],
-              },
-            },
-          },
-        },
+        serviceTrust('dms.amazonaws.com', 'dms', '*'),
       ]);
       expect(
         onlyResource(template, 'AWS::DMS::ReplicationInstance').Properties.EngineVersion,

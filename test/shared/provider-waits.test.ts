@@ -1,6 +1,6 @@
 import type { Json } from '../support/template-resources';
 import type { ShippedAssembly } from '../support/shipped-assemblies';
-import { SHIPPED_MATRIX, shippedAssembly } from '../support/shipped-assemblies';
+import { describeShippedMatrix } from '../support/shipped-assemblies';
 
 /*
  * No custom resource in any shipped template waits longer than CloudFormation allows.
@@ -65,29 +65,21 @@ function customResourcesOf(assembly: ShippedAssembly): Array<{ where: string; ti
   );
 }
 
-describe.each(SHIPPED_MATRIX)(
-  '$configuration, $environment.name',
-  ({ configuration, environment }) => {
-    let assembly: ShippedAssembly;
-    beforeAll(async () => {
-      assembly = await shippedAssembly(configuration, environment);
-    });
+describeShippedMatrix(({ assembly }) => {
+  test('no provider waiter polls longer than 3300 s', () => {
+    const waiters = waitersOf(assembly());
+    expect(waiters.length).toBeGreaterThan(0);
+    expect(waiters.filter((wait) => wait.seconds > 3300)).toEqual([]);
+  });
 
-    test('no provider waiter polls longer than 3300 s', () => {
-      const waiters = waitersOf(assembly);
-      expect(waiters.length).toBeGreaterThan(0);
-      expect(waiters.filter((wait) => wait.seconds > 3300)).toEqual([]);
-    });
-
-    test('every custom resource times out within the hour CloudFormation waits', () => {
-      const resources = customResourcesOf(assembly);
-      expect(resources.length).toBeGreaterThan(0);
-      expect(
-        resources.filter((resource) => !(resource.timeout >= 1 && resource.timeout <= 3600)),
-      ).toEqual([]);
-    });
-  },
-);
+  test('every custom resource times out within the hour CloudFormation waits', () => {
+    const resources = customResourcesOf(assembly());
+    expect(resources.length).toBeGreaterThan(0);
+    expect(
+      resources.filter((resource) => !(resource.timeout >= 1 && resource.timeout <= 3600)),
+    ).toEqual([]);
+  });
+});
 
 test('the check counts what a waiter waits: a two-hour waiter is caught', () => {
   const twoHours = { IntervalSeconds: 30, MaxAttempts: 240, BackoffRate: 1 };

@@ -1,6 +1,7 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { StorageStack } from '../../lib/storage/storage-stack';
 import { buildTestFoundation, describeFindings, nagFindings } from '../support/test-app';
+import { onBehalfOfThisAccount } from '../support/iam';
 import { stableTemplate } from '../support/stable-template';
 
 describe('StorageStack', () => {
@@ -124,25 +125,7 @@ describe('StorageStack', () => {
     // the "Output Predictions" page adds s3:PutObject and s3:PutObjectAcl where it writes. The
     // CreateDataSourceFromRedshift RoleARN reference says Amazon ML otherwise writes such a
     // policy itself, which the next deployment of AWS::S3::BucketPolicy would erase.
-    const fromThisAccount = {
-      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-      ArnLike: {
-        'aws:SourceArn': {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':machinelearning:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':*',
-            ],
-          ],
-        },
-      },
-    };
+    const fromThisAccount = onBehalfOfThisAccount('machinelearning', '*');
     const objects = (prefix: string) => ({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [stagingId, 'Arn'] }, `/${prefix}*`]],
     });

@@ -8,7 +8,7 @@ import { parseConfig } from '../../lib/config/load-config';
 import { ControlTowerRules } from '../../lib/shared/control-tower-rules';
 import type { Json } from './template-resources';
 import type { NagFinding } from './test-app';
-import { createTestApp, validationFindings } from './test-app';
+import { createTestApp, TEST_ACCOUNT, validationFindings } from './test-app';
 
 /**
  * The configurations the repository ships, synthesized the way users run them: once
@@ -31,8 +31,7 @@ export const SHIPPED_CONFIGURATIONS: Readonly<Record<string, unknown>> = {
   'test: training snapshots': readJson('test/snapshots/fixtures/snapshots.json'),
 };
 
-/** The account of the environment-bound synths. */
-export const TEST_ACCOUNT = '111122223333';
+export { TEST_ACCOUNT };
 
 /** Where a synth runs: nowhere in particular, or an account and region the CLI knows. */
 export interface TestEnvironment {
@@ -218,4 +217,28 @@ export async function shippedAssembly(
     await sleep(200);
   }
   return readAssembly(directory);
+}
+
+/** Declares a describe block per entry of the shipped matrix, named by its configuration and environment, whose tests read the entry's assembly through `assembly()`. */
+export function describeShippedMatrix(
+  tests: (entry: {
+    readonly configuration: string;
+    readonly environment: TestEnvironment;
+    readonly assembly: () => ShippedAssembly;
+  }) => void,
+): void {
+  describe.each(SHIPPED_MATRIX)(
+    '$configuration, $environment.name',
+    ({ configuration, environment }) => {
+      let assembly: ShippedAssembly | undefined;
+      beforeAll(async () => {
+        assembly = await shippedAssembly(configuration, environment);
+      });
+      const synthesized = () => {
+        if (!assembly) throw new Error(`${configuration}, ${environment.name} was not synthesized`);
+        return assembly;
+      };
+      tests({ configuration, environment, assembly: synthesized });
+    },
+  );
 }

@@ -83,6 +83,16 @@ export function buildTestFoundation(
   return { app, stacks, config };
 }
 
+/** The account of the tests that synthesize for an account and Region. */
+export const TEST_ACCOUNT = '111122223333';
+
+/** The whole app in `region` of the test account, built from the default configuration with `overrides` merged over it. */
+export function buildTestFoundationIn(region: string, overrides: unknown = {}): App {
+  const app = createTestApp();
+  buildFoundation(app, testConfig(overrides), { account: TEST_ACCOUNT, region });
+  return app;
+}
+
 /** One unacknowledged validation finding (`<plugin>::<rule>`). */
 export interface NagFinding {
   readonly rule: string;

@@ -29,6 +29,7 @@ import {
   pagesOf,
   s3Error,
 } from './fake-athena';
+import { testRunQueryOptions } from '../../support/athena-queries';
 
 const athena = mockClient(AthenaClient);
 
@@ -42,16 +43,7 @@ beforeEach(() => {
 });
 
 function options(resultSource: ResultSource): RunQueryOptions {
-  const clock = fakeClock();
-  return {
-    workgroup: 'ml-foundation',
-    client: new AthenaClient({ region: 'us-east-1' }),
-    sleep: clock.sleep,
-    now: clock.now,
-    retry: { random: () => 1, baseDelayMs: 10 },
-    onProgress: (event) => progress.push(event),
-    resultSource,
-  };
+  return { ...testRunQueryOptions(fakeClock(), progress), resultSource };
 }
 
 const PAGES: ResultSource = { from: 'pages', reason: 'the paging path is under test' };

@@ -14,6 +14,7 @@ import {
   runQuery,
 } from '../../../lib/catalog/athena/athena-client';
 import type { AthenaRow } from '../../../lib/catalog/athena/result-rows';
+import { testRunQueryOptions } from '../../support/athena-queries';
 import { column, execution, fakeClock, headerOf, page, row } from './fake-athena';
 
 const athena = mockClient(AthenaClient);
@@ -30,15 +31,7 @@ beforeEach(() => {
 });
 
 function options(overrides: Partial<RunQueryOptions> = {}): RunQueryOptions {
-  return {
-    workgroup: 'ml-foundation',
-    client: new AthenaClient({ region: 'us-east-1' }),
-    sleep: clock.sleep,
-    now: clock.now,
-    retry: { random: () => 1, baseDelayMs: 10 },
-    onProgress: (event) => progress.push(event),
-    ...overrides,
-  };
+  return { ...testRunQueryOptions(clock, progress), ...overrides };
 }
 
 /** Serves result pages by their NextToken; page one has none. */

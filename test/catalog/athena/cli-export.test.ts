@@ -1,18 +1,15 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AthenaClient, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBInstance as Instance } from '@duckdb/node-api';
 import type { CliEnvironment } from '../../../lib/catalog/athena/cli';
 import { main } from '../../../lib/catalog/athena/cli';
 import { BANKING_DATASET } from '../../../lib/config/dataset';
 import type { SnapshotManifest } from '../../../lib/snapshots/handler/snapshot-manifest';
-import { ATHENA_OUTPUT_PREFIX } from '../../../lib/snapshots/handler/snapshot-properties';
-import { duckdbAthena } from '../../snapshots/support/duckdb-athena';
+import type { duckdbAthena } from '../../snapshots/support/duckdb-athena';
 import { fakeS3 } from '../../snapshots/support/fake-s3';
-import { ACCOUNTS, createHistory } from '../../snapshots/support/history-fixture';
+import { ACCOUNTS, athenaOverHistory } from '../../snapshots/support/history-fixture';
+import { duckdbForTests } from '../../support/duckdb';
 
 /*
  * `athena export`: the production of a deployed snapshot, run from the command line against
@@ -22,9 +19,7 @@ import { ACCOUNTS, createHistory } from '../../snapshots/support/history-fixture
 
 const BUCKET = 'snapshots-bucket';
 const s3 = fakeS3();
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let scratch: string;
+const duckdb = duckdbForTests('cli-export-');
 let athena: ReturnType<typeof duckdbAthena>;
 let configFile: string;
 let noBucketConfig: string;
@@ -43,32 +38,16 @@ function environment() {
 }
 
 beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-export-'));
-  instance = await Instance.create(':memory:');
-  connection = await instance.connect();
-  await createHistory(connection, path.join(scratch, 'lake'));
-  athena = duckdbAthena({
-    connection,
-    s3,
-    bucket: BUCKET,
-    outputPrefix: ATHENA_OUTPUT_PREFIX,
-    scratch,
-  });
+  ({ athena } = await athenaOverHistory(duckdb, s3, BUCKET));
   const config = {
     datasets: [BANKING_DATASET, ACCOUNTS],
     replication: { tables: ['banking', 'accounts'] },
     snapshots: { declared: [], bucketName: BUCKET },
   };
-  configFile = path.join(scratch, 'config.json');
+  configFile = path.join(duckdb.scratch, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify(config));
-  noBucketConfig = path.join(scratch, 'no-bucket.json');
+  noBucketConfig = path.join(duckdb.scratch, 'no-bucket.json');
   fs.writeFileSync(noBucketConfig, JSON.stringify({ ...config, snapshots: { declared: [] } }));
-});
-
-afterAll(() => {
-  connection?.closeSync();
-  instance?.closeSync();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
 beforeEach(() => {

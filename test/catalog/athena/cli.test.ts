@@ -128,6 +128,14 @@ async function run(argv: string[], overrides: Partial<CliEnvironment> = {}): Pro
   return { status, stdout: stdout.text, stderr, regions, objects };
 }
 
+/** The arguments of a command line: its text split at white space, each interpolated value one argument. */
+function argv(text: TemplateStringsArray, ...values: string[]): string[] {
+  return text.flatMap((part, index) => [
+    ...part.split(/\s+/).filter(Boolean),
+    ...(index < values.length ? [values[index]] : []),
+  ]);
+}
+
 const startInput = () => athena.commandCalls(StartQueryExecutionCommand)[0]?.args[0].input;
 
 beforeEach(() => {
@@ -149,15 +157,9 @@ beforeEach(() => {
 
 describe('athena snapshot', () => {
   test('runs the as-of query of a configured table and writes CSV', async () => {
-    const result = await run([
-      'snapshot',
-      '--table',
-      'accounts',
-      '--at',
-      '2024-03-01T12:00:00+02:00',
-      '--config',
-      configFile,
-    ]);
+    const result = await run(
+      argv`snapshot --table accounts --at 2024-03-01T12:00:00+02:00 --config ${configFile}`,
+    );
     expect(result.status).toBe(0);
     expect(startInput()).toMatchObject({
       WorkGroup: 'ml-foundation',
@@ -272,21 +274,9 @@ describe('athena snapshot', () => {
   });
 
   test('uses the workgroup, database and region given', async () => {
-    const result = await run([
-      'snapshot',
-      '--table',
-      'banking',
-      '--at',
-      '2024-03-01T10:00:00Z',
-      '--persona',
-      'analyst',
-      '--workgroup',
-      'analysts',
-      '--database',
-      'lake',
-      '--region',
-      'eu-west-1',
-    ]);
+    const result = await run(
+      argv`snapshot --table banking --at 2024-03-01T10:00:00Z --persona analyst --workgroup analysts --database lake --region eu-west-1`,
+    );
     expect(result.status).toBe(0);
     expect(startInput()).toMatchObject({
       WorkGroup: 'analysts',
@@ -297,16 +287,9 @@ describe('athena snapshot', () => {
   });
 
   test('--print-sql prints the query and runs nothing', async () => {
-    const result = await run([
-      'snapshot',
-      '--table',
-      'banking',
-      '--at',
-      '2024-03-01',
-      '--print-sql',
-      '--persona',
-      'project-leader',
-    ]);
+    const result = await run(
+      argv`snapshot --table banking --at 2024-03-01 --print-sql --persona project-leader`,
+    );
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('FROM "ml_foundation"."banking"');
     expect(result.stdout).toContain("<= TIMESTAMP '2024-03-01 00:00:00.000'");
@@ -365,15 +348,7 @@ describe('athena snapshot', () => {
   test('an invalid configuration file is reported with its problems, status 2', async () => {
     const bad = path.join(configDir, 'bad.json');
     fs.writeFileSync(bad, JSON.stringify({ catalog: { databaseName: 'Bad-Name' } }));
-    const result = await run([
-      'snapshot',
-      '--table',
-      'banking',
-      '--at',
-      '2024-03-01',
-      '--config',
-      bad,
-    ]);
+    const result = await run(argv`snapshot --table banking --at 2024-03-01 --config ${bad}`);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(
       /^athena: Invalid configuration \(.*bad\.json\): 1 problem\n {2}- catalog\.databaseName: Glue names/,
@@ -407,10 +382,7 @@ describe('athena snapshot under governance', () => {
   test('a project leader selects every banking column', async () => {
     const result = await run([
       ...BANKING,
-      '--persona',
-      'project-leader',
-      '--config',
-      governedConfigFile,
+      ...argv`--persona project-leader --config ${governedConfigFile}`,
     ]);
     expect(result.stdout).toBe(`${sqlOf(BANKING_DATASET.columns.map((column) => column.name))}\n`);
   });
@@ -422,10 +394,7 @@ describe('athena snapshot under governance', () => {
     athena.resetHistory();
     await run([
       ...at,
-      '--workgroup',
-      'ml-foundation-project-leader',
-      '--config',
-      governedConfigFile,
+      ...argv`--workgroup ml-foundation-project-leader --config ${governedConfigFile}`,
     ]);
     expect(startInput()?.QueryString).toContain('"age"');
   });
@@ -478,15 +447,9 @@ describe('athena query', () => {
           row(null, '-Infinity', 'false', 'null', null),
         ]),
       );
-    const result = await run([
-      'query',
-      '--sql',
-      'SELECT * FROM t',
-      '--format',
-      'jsonl',
-      '--config',
-      configFile,
-    ]);
+    const result = await run(
+      argv`query --sql ${'SELECT * FROM t'} --format jsonl --config ${configFile}`,
+    );
     expect(result.status).toBe(0);
     expect(startInput()).toMatchObject({
       QueryString: 'SELECT * FROM t',
@@ -535,15 +498,7 @@ describe('athena query', () => {
   test('a query that outlives --timeout is cancelled, status 1', async () => {
     athena.on(GetQueryExecutionCommand).resolves(execution('RUNNING'));
     athena.on(StopQueryExecutionCommand).resolves({});
-    const result = await run([
-      'query',
-      '--sql',
-      'SELECT 1',
-      '--timeout',
-      '1',
-      '--config',
-      configFile,
-    ]);
+    const result = await run(argv`query --sql ${'SELECT 1'} --timeout 1 --config ${configFile}`);
     expect(result.status).toBe(1);
     expect(result.stderr.split('\n').slice(-2)).toEqual([
       'athena: Athena query query-1 did not finish within 1 s (still RUNNING); it was cancelled',

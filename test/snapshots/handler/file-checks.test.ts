@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBInstance as Instance } from '@duckdb/node-api';
 import { CsvScanError, digestOf, scanCsv } from '../../../lib/snapshots/handler/file-checks';
 import {
   footerLength,
   ParquetFooterError,
   parquetRowCount,
 } from '../../../lib/snapshots/handler/parquet-footer';
+import { duckdbForTests } from '../../support/duckdb';
 
 /*
  * What the manifest says about a file comes from the file's bytes. The Parquet row count is
@@ -19,25 +17,11 @@ import {
  * the reader skips.
  */
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let dir: string;
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'file-checks-'));
-  instance = await Instance.create(':memory:');
-  connection = await instance.connect();
-});
-
-afterAll(() => {
-  connection?.closeSync();
-  instance?.closeSync();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+const duckdb = duckdbForTests('file-checks-');
 
 async function parquet(name: string, select: string, options = ''): Promise<Buffer> {
-  const file = path.join(dir, `${name}.parquet`);
-  await connection.run(`COPY (${select}) TO '${file}' (FORMAT PARQUET${options})`);
+  const file = path.join(duckdb.scratch, `${name}.parquet`);
+  await duckdb.connection.run(`COPY (${select}) TO '${file}' (FORMAT PARQUET${options})`);
   return fs.readFileSync(file);
 }
 

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   AthenaClient,
@@ -13,8 +12,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBInstance as Instance } from '@duckdb/node-api';
 import { attributesFromColumns, DataSchema } from '../../../lib/amazon-ml/data-schema';
 import { CsvRecordParser } from '../../../lib/catalog/athena/result-csv';
 import type {
@@ -24,19 +21,16 @@ import type {
 import { attemptOf, snapshotHandlers } from '../../../lib/snapshots/handler/snapshot-handler';
 import type { SnapshotManifest } from '../../../lib/snapshots/handler/snapshot-manifest';
 import type { HistorySnapshotProperties } from '../../../lib/snapshots/handler/snapshot-properties';
-import {
-  ATHENA_OUTPUT_PREFIX,
-  snapshotLayout,
-  stagingLayout,
-} from '../../../lib/snapshots/handler/snapshot-properties';
+import { snapshotLayout, stagingLayout } from '../../../lib/snapshots/handler/snapshot-properties';
 import { planSnapshot } from '../../../lib/snapshots/snapshot-definition';
-import { duckdbAthena } from '../support/duckdb-athena';
+import { duckdbForTests } from '../../support/duckdb';
+import type { duckdbAthena } from '../support/duckdb-athena';
 import { fakeS3, s3Error } from '../support/fake-s3';
 import {
   ACCOUNTS,
   AS_OF_ROWS,
   AT,
-  createHistory,
+  athenaOverHistory,
   DATABASE,
   writeChanges,
 } from '../support/history-fixture';
@@ -52,9 +46,7 @@ const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-
 const NAME = 'accounts-2026-11-01';
 const layout = snapshotLayout(NAME);
 
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let scratch: string;
+const duckdb = duckdbForTests('history-snapshot-');
 let lakeDir: string;
 const s3 = fakeS3();
 let athena: ReturnType<typeof duckdbAthena>;
@@ -141,11 +133,11 @@ function parseCsv(text: string): (string | null)[][] {
 /** The rows of Parquet files from the fake S3, read by DuckDB, as text, by id. */
 async function parquetRows(keys: readonly string[]): Promise<(string | null)[][]> {
   const files = keys.map((key, index) => {
-    const file = path.join(scratch, `read-${Date.now()}-${index}.parquet`);
+    const file = path.join(duckdb.scratch, `read-${Date.now()}-${index}.parquet`);
     fs.writeFileSync(file, s3.objects.get(`${BUCKET}/${key}`)!.body);
     return `'${file}'`;
   });
-  const reader = await connection.runAndReadAll(
+  const reader = await duckdb.connection.runAndReadAll(
     `SELECT * FROM read_parquet([${files.join(', ')}]) ORDER BY id`,
   );
   return (reader.getRowsJson() as unknown[][]).map((row) =>
@@ -154,24 +146,7 @@ async function parquetRows(keys: readonly string[]): Promise<(string | null)[][]
 }
 
 beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'history-snapshot-'));
-  lakeDir = path.join(scratch, 'lake');
-  instance = await Instance.create(':memory:');
-  connection = await instance.connect();
-  await createHistory(connection, lakeDir);
-  athena = duckdbAthena({
-    connection,
-    s3,
-    bucket: BUCKET,
-    outputPrefix: ATHENA_OUTPUT_PREFIX,
-    scratch,
-  });
-});
-
-afterAll(() => {
-  connection?.closeSync();
-  instance?.closeSync();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  ({ athena, lakeDir } = await athenaOverHistory(duckdb, s3, BUCKET));
 });
 
 beforeEach(() => {
@@ -408,7 +383,7 @@ describe('a snapshot of the change history', () => {
     athena.beforeEachStart(async () => {
       if (++starts !== 2) return;
       // A change committed before the moment that DMS delivered late, between the two queries.
-      await writeChanges(connection, lakeDir, '20261031-235900000.parquet', [
+      await writeChanges(duckdb.connection, lakeDir, '20261031-235900000.parquet', [
         [
           'I',
           '2026-10-31 23:59:00.000000',
@@ -459,7 +434,7 @@ describe('a snapshot of the change history', () => {
   });
 
   test('a value with a line break is kept, and the manifest says Amazon ML cannot read the CSV', async () => {
-    await writeChanges(connection, lakeDir, '20261025-000000000.parquet', [
+    await writeChanges(duckdb.connection, lakeDir, '20261025-000000000.parquet', [
       [
         'U',
         '2026-10-25 00:00:00.000000',

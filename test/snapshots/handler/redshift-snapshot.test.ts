@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import type { BatchExecuteStatementCommandInput } from '@aws-sdk/client-redshift-data';
@@ -9,8 +8,6 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DuckDBInstance as Instance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import type {
   SnapshotEvent,
@@ -21,6 +18,7 @@ import type { SnapshotManifest } from '../../../lib/snapshots/handler/snapshot-m
 import type { RedshiftSnapshotProperties } from '../../../lib/snapshots/handler/snapshot-properties';
 import { snapshotLayout, stagingLayout } from '../../../lib/snapshots/handler/snapshot-properties';
 import { planSnapshot } from '../../../lib/snapshots/snapshot-definition';
+import { duckdbForTests } from '../../support/duckdb';
 import { fakeS3 } from '../support/fake-s3';
 import { ACCOUNTS } from '../support/history-fixture';
 
@@ -49,9 +47,7 @@ const SECRET = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:redshift-ad
 
 const s3 = fakeS3();
 const redshiftData = mockClient(RedshiftDataClient);
-let instance: DuckDBInstance;
-let connection: DuckDBConnection;
-let scratch: string;
+const duckdb = duckdbForTests('redshift-snapshot-');
 let clock = 0;
 
 function properties(): RedshiftSnapshotProperties {
@@ -116,8 +112,8 @@ async function deploy() {
 
 /** What UNLOAD writes: Parquet parts and one CSV with a header, each with its verbose manifest. */
 async function unloadFiles(options: { csvFiles?: number } = {}) {
-  const file = path.join(scratch, 'unload.parquet');
-  await connection.run(
+  const file = path.join(duckdb.scratch, 'unload.parquet');
+  await duckdb.connection.run(
     `COPY (SELECT * FROM (VALUES (1::BIGINT, 'alice', 150.50::DECIMAL(10,2), DATE '2020-01-01', true, 'a, "b"'), (3, 'carol', 300.00, DATE '2022-03-03', false, NULL)) AS t(id, name, balance, opened, active, notes)) TO '${file}' (FORMAT PARQUET)`,
   );
   const parquetKey = `${staging.redshiftParquetPrefix}0000_part_00`;
@@ -147,18 +143,6 @@ async function unloadFiles(options: { csvFiles?: number } = {}) {
   });
   s3.put(BUCKET, `${staging.redshiftCsvPrefix}manifest`, manifest(csvEntries));
 }
-
-beforeAll(async () => {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'redshift-snapshot-'));
-  instance = await Instance.create(':memory:');
-  connection = await instance.connect();
-});
-
-afterAll(() => {
-  connection?.closeSync();
-  instance?.closeSync();
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
-});
 
 beforeEach(() => {
   jest.spyOn(console, 'log').mockImplementation(() => undefined);

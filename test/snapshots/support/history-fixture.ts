@@ -5,6 +5,10 @@ import { quoteIdentifier, TRUNCATIONS_TABLE } from '../../../lib/catalog/as-of-q
 import type { DatasetConfig } from '../../../lib/config/dataset';
 import { datasetSchema } from '../../../lib/config/dataset';
 import { generationBucketFolder, tableKeyPrefix } from '../../../lib/replication/data-lake-layout';
+import { ATHENA_OUTPUT_PREFIX } from '../../../lib/snapshots/handler/snapshot-properties';
+import type { TestDuckDb } from '../../support/duckdb';
+import { duckdbAthena } from './duckdb-athena';
+import type { fakeS3 } from './fake-s3';
 
 /**
  * A change history shaped like DMS output (see `lib/replication/data-lake-layout.ts` and
@@ -164,4 +168,22 @@ export async function createHistory(connection: DuckDBConnection, lakeDir: strin
   await connection.run(
     `CREATE OR REPLACE VIEW ${DATABASE}.${TRUNCATIONS_TABLE.name} AS SELECT CAST(NULL AS VARCHAR) AS ${TRUNCATIONS_TABLE.tableColumn}, CAST(NULL AS TIMESTAMP) AS ${TRUNCATIONS_TABLE.timeColumn} WHERE false`,
   );
+}
+
+/** Writes the history into the scratch directory's `lake` and serves it from a DuckDB-backed Athena writing to `bucket`. */
+export async function athenaOverHistory(
+  duckdb: TestDuckDb,
+  s3: ReturnType<typeof fakeS3>,
+  bucket: string,
+): Promise<{ athena: ReturnType<typeof duckdbAthena>; lakeDir: string }> {
+  const lakeDir = path.join(duckdb.scratch, 'lake');
+  await createHistory(duckdb.connection, lakeDir);
+  const athena = duckdbAthena({
+    connection: duckdb.connection,
+    s3,
+    bucket,
+    outputPrefix: ATHENA_OUTPUT_PREFIX,
+    scratch: duckdb.scratch,
+  });
+  return { athena, lakeDir };
 }

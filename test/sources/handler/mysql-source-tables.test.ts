@@ -15,7 +15,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
-import { BANKING_DATASET, datasetSchema } from '../../../lib/config/dataset';
 import type { MySqlSourceTablesEvent } from '../../../lib/sources/handler/mysql-source-tables';
 import { mySqlSourceTablesHandlers } from '../../../lib/sources/handler/mysql-source-tables';
 import type { MySqlSourceTablesProperties } from '../../../lib/sources/handler/mysql-source-tables-properties';
@@ -25,7 +24,14 @@ import { BANKING_SAMPLE_ROWS } from '../../../lib/sources/sample-data/banking-sa
 import { nativePasswordAccountStatements } from '../../../lib/shared/handler/mysql-connection';
 import type { MariaDbServer } from '../../support/mariadb-server';
 import { startMariaDb } from '../../support/mariadb-server';
-import { LENDING_DATASET } from '../../support/datasets';
+import type { SourceTablesEventFields } from '../../support/source-tables';
+import {
+  ADMIN_SECRET,
+  BANKING,
+  commonSourceTablesProperties,
+  READER_SECRET,
+  sourceTablesEvent,
+} from '../../support/source-tables';
 
 /** What the mocked driver reads: the server, the handler's connections, a plugin to refuse. */
 const mockState: {
@@ -80,47 +86,24 @@ jest.mock('mysql2/promise', () => {
   };
 });
 
-const ADMIN_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf';
-const READER_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:reader-AbCdEf';
 const HOST = 'mysql.abcdefghijkl.us-east-1.rds.amazonaws.com';
-const BANKING = datasetSchema.parse(BANKING_DATASET);
-const LENDING = datasetSchema.parse(LENDING_DATASET);
 const secrets = mockClient(SecretsManagerClient);
 
 function properties(
   overrides: Partial<MySqlSourceTablesProperties> = {},
 ): MySqlSourceTablesProperties {
-  return {
-    Host: HOST,
-    Port: '3306',
-    AdminSecretArn: ADMIN_SECRET,
-    Datasets: tableDefinitions([BANKING, LENDING]),
-    CreateTables: 'true',
-    LoadSample: 'true',
-    Reader: { SecretArn: READER_SECRET, Tables: ['banking'] },
-    ...overrides,
-  };
+  return { Host: HOST, Port: '3306', ...commonSourceTablesProperties(), ...overrides };
 }
 
 function event(
   requestType: MySqlSourceTablesEvent['RequestType'],
-  extra: Partial<{
-    PhysicalResourceId: string;
-    ResourceProperties: MySqlSourceTablesProperties;
-    OldResourceProperties: MySqlSourceTablesProperties;
-  }> = {},
+  extra: SourceTablesEventFields<MySqlSourceTablesProperties> = {},
 ): MySqlSourceTablesEvent {
-  return {
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent',
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-foundation-sources/1',
-    RequestId: 'request-1',
+  const resource = {
     LogicalResourceId: 'MysqlTables',
     ResourceType: MYSQL_SOURCE_TABLES_RESOURCE_TYPE,
-    RequestType: requestType,
-    ResourceProperties: properties(),
-    ...extra,
-  } as MySqlSourceTablesEvent;
+  };
+  return sourceTablesEvent(resource, requestType, properties(), extra);
 }
 
 const handler = () =>

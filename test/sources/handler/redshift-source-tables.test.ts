@@ -7,7 +7,6 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { BANKING_DATASET, datasetSchema } from '../../../lib/config/dataset';
 import type { RedshiftSourceTablesEvent } from '../../../lib/sources/handler/redshift-source-tables';
 import {
   REDSHIFT_TABLES_WAIT_MS,
@@ -20,12 +19,16 @@ import type { RedshiftSourceTablesProperties } from '../../../lib/sources/handle
 import { REDSHIFT_SOURCE_TABLES_RESOURCE_TYPE } from '../../../lib/sources/handler/redshift-source-tables-properties';
 import { REDSHIFT_DATA_API_MAX_STATEMENTS } from '../../../lib/sources/sample-data/insert-statements';
 import { tableDefinitions } from '../../../lib/sources/source-tables';
-import { LENDING_DATASET } from '../../support/datasets';
+import type { SourceTablesEventFields } from '../../support/source-tables';
+import {
+  ADMIN_SECRET,
+  BANKING,
+  commonSourceTablesProperties,
+  LENDING,
+  READER_SECRET,
+  sourceTablesEvent,
+} from '../../support/source-tables';
 
-const ADMIN_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf';
-const READER_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:reader-AbCdEf';
-const BANKING = datasetSchema.parse(BANKING_DATASET);
-const LENDING = datasetSchema.parse(LENDING_DATASET);
 const BANKING_COLUMNS = BANKING.columns.map((column) => [{ stringValue: column.name }]);
 
 const secrets = mockClient(SecretsManagerClient);
@@ -37,34 +40,20 @@ function properties(
   return {
     ClusterIdentifier: 'ml-foundation-redshift',
     Database: 'mlfoundation',
-    AdminSecretArn: ADMIN_SECRET,
-    Datasets: tableDefinitions([BANKING, LENDING]),
-    CreateTables: 'true',
-    LoadSample: 'true',
-    Reader: { SecretArn: READER_SECRET, Tables: ['banking'] },
+    ...commonSourceTablesProperties(),
     ...overrides,
   };
 }
 
 function event(
   requestType: RedshiftSourceTablesEvent['RequestType'],
-  extra: Partial<{
-    PhysicalResourceId: string;
-    ResourceProperties: RedshiftSourceTablesProperties;
-    OldResourceProperties: RedshiftSourceTablesProperties;
-  }> = {},
+  extra: SourceTablesEventFields<RedshiftSourceTablesProperties> = {},
 ): RedshiftSourceTablesEvent {
-  return {
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:framework-onEvent',
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/ml-foundation-sources/1',
-    RequestId: 'request-1',
+  const resource = {
     LogicalResourceId: 'RedshiftTables',
     ResourceType: REDSHIFT_SOURCE_TABLES_RESOURCE_TYPE,
-    RequestType: requestType,
-    ResourceProperties: properties(),
-    ...extra,
-  } as RedshiftSourceTablesEvent;
+  };
+  return sourceTablesEvent(resource, requestType, properties(), extra);
 }
 
 /** A fake Data API: every statement finishes after `polls` descriptions; queries answer `rows`. */
