@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { mergeConfig } from '../../lib/config/load-config';
 import { EDGE_AGENT_COMPONENT, EDGE_AGENT_REGIONS } from '../../lib/edge/edge-agent';
 import type { EdgeStack } from '../../lib/edge/edge-stack';
 import type { InferenceClientComponentProps } from '../../lib/edge/inference-client-component';
@@ -22,11 +23,20 @@ import {
   nagFindings,
 } from '../support/test-app';
 
+/** The features the edge stack does not read, switched off so that a test builds only what it checks. */
+const EDGE_AND_STORAGE_ONLY = {
+  features: { amazonMl: false, replication: false, governance: false },
+};
+
+/** The edge stack of the default configuration with `overrides` merged over it, and its template. */
 function edgeOf(
   overrides: unknown = {},
   options: TestAppOptions = {},
 ): { app: App; edge: EdgeStack; template: Template } {
-  const { app, stacks } = buildTestFoundation(overrides, options);
+  const { app, stacks } = buildTestFoundation(
+    mergeConfig(EDGE_AND_STORAGE_ONLY, overrides),
+    options,
+  );
   const edge = stacks.edge!;
   return { app, edge, template: Template.fromStack(edge) };
 }
